@@ -1,0 +1,1 @@
+"""Transports for the coach: console chat, command line, Telegram."""

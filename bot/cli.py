@@ -1,0 +1,132 @@
+"""The `debt-coach` command line: chat, profile, schema, plan and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import cli_plan
+from flows.engine import Engine
+from flows.models import Profile, ProfileDraft, Session
+from flows.storage import StorageError, open_store
+from flows.storage.base import Store
+
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+FEATURE_COMMANDS: tuple[Registrar, ...] = (cli_plan.register,)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Add `--db PATH`; without it DATABASE_URL, else the embedded default, is used."""
+    parser.add_argument("--db", metavar="PATH", help="SQLite file (default: DATABASE_URL or the embedded file)")
+
+
+def store_from(args: argparse.Namespace) -> Store:
+    """Open the store the arguments name."""
+    db_path = getattr(args, "db", None)
+    return open_store(None if db_path else os.environ.get("DATABASE_URL"), db_path=db_path)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.console import chat
+
+    store = store_from(args)
+    try:
+        return chat(Engine(store), f"console:{args.user}")
+    finally:
+        store.close()
+
+
+def _profile_export(args: argparse.Namespace) -> int:
+    store = store_from(args)
+    try:
+        session = store.load_session(args.user)
+    finally:
+        store.close()
+    if session is None or session.profile is None:
+        print(f"error: no stored profile for user {args.user}", file=sys.stderr)
+        return 1
+    print(session.profile.model_dump_json(indent=2, exclude_none=True))
+    return 0
+
+
+def _profile_import(args: argparse.Namespace) -> int:
+    try:
+        profile = Profile.model_validate_json(Path(args.file).read_bytes())
+    except OSError as error:
+        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(file)"
+        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    store = store_from(args)
+    try:
+        session = store.load_session(args.user) or Session.new(args.user)
+        session.profile = profile
+        session.draft = ProfileDraft.from_profile(profile)
+        session.consent = True
+        session.dialog, session.state = "home", "menu"
+        store.save_session(session)
+    finally:
+        store.close()
+    print(f"stored profile for user {args.user} ({len(profile.loans)} loans)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Profile.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="debt-coach", description="Debt-negotiation coach (债务协商教练).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="chat in the terminal (reads stdin, one message per line)")
+    add_db_option(chat)
+    chat.add_argument("--user", default="local", help="user id for the console (default: local)")
+    chat.set_defaults(func=_chat)
+
+    profile = commands.add_parser("profile", help="export or import a stored profile as JSON")
+    profile_commands = profile.add_subparsers(dest="profile_command", required=True)
+    export = profile_commands.add_parser("export", help="print the stored profile as JSON")
+    export.add_argument("--user", required=True, help="user id, e.g. console:local or tg:12345")
+    add_db_option(export)
+    export.set_defaults(func=_profile_export)
+    imported = profile_commands.add_parser("import", help="validate and store a profile JSON file")
+    imported.add_argument("file")
+    imported.add_argument("--user", required=True)
+    add_db_option(imported)
+    imported.set_defaults(func=_profile_import)
+
+    schema = commands.add_parser("schema", help="print the Profile JSON schema")
+    schema.set_defaults(func=_schema)
+
+    for register in FEATURE_COMMANDS:
+        register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; errors end in one clear line and a non-zero exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except StorageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

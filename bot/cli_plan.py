@@ -1,0 +1,77 @@
+"""`debt-coach plan PROFILE.json [--json] [--chart FILE.png]`: the analysis of a profile file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from flows.analysis import analyse, analysis_messages, chart_png, plan_json
+from flows.clock import Clock, SystemClock
+from flows.models import Profile
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _today(clock: Clock) -> date:
+    return clock.now().astimezone(CHINA).date()
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
+    """Run `plan`: read a Profile, print the analysis (chat text or JSON), optionally write the chart.
+
+    Args:
+        args: Parsed arguments (profile, json, chart, strategy, today).
+        clock: Where today comes from when `--today` is not given.
+
+    Returns:
+        The exit code: 0, or 2 for an unreadable or invalid profile or an unwritable chart.
+    """
+    try:
+        profile = Profile.model_validate_json(Path(args.profile).read_bytes())
+    except OSError as error:
+        print(f"error: cannot read {args.profile}: {error.strerror}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(file)"
+        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    today = args.today or _today(clock or SystemClock())
+    analysis = analyse(profile, today=today, strategy=args.strategy)
+    if args.chart:
+        try:
+            Path(args.chart).write_bytes(chart_png(analysis))
+        except OSError as error:
+            print(f"error: cannot write {args.chart}: {error.strerror}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(plan_json(analysis), ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(analysis_messages(analysis, profile)))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `plan` subcommand.
+
+    Args:
+        subparsers: The `debt-coach` subcommand set.
+    """
+    parser = subparsers.add_parser("plan", help="analyse a profile JSON file: real rates, order, plan")
+    parser.add_argument("profile", metavar="PROFILE.json")
+    parser.add_argument("--json", action="store_true", help="print the machine-readable analysis")
+    parser.add_argument("--chart", metavar="FILE.png", help="write the remaining-debt chart")
+    parser.add_argument(
+        "--strategy",
+        choices=("avalanche", "snowball"),
+        default="avalanche",
+        help="extra money to the highest real rate (avalanche, default) or smallest balance (snowball)",
+    )
+    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
+    parser.set_defaults(func=run)

@@ -1,0 +1,1 @@
+"""The transport-free core of the debt-negotiation coach: models, dialogues, analysis."""

@@ -1,0 +1,107 @@
+"""The picture sent with the plan: remaining debt month by month, one band per platform.
+
+Chinese labels use the Noto Sans CJK SC font shipped inside the mplfonts package, registered with
+matplotlib's font manager at chart time, so nothing is downloaded and no system font is needed.
+The figure is drawn on a bare Agg canvas (no pyplot, so no figure is left open), and cleared after use.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from flows.analysis.result import Analysis
+from flows.texts import render
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FALLBACK_FAMILY = "DejaVu Sans"
+_DPI = 110
+
+
+@cache
+def cjk_font_family() -> str:
+    """Register the CJK font shipped with mplfonts and return its family name.
+
+    Returns:
+        The family name matplotlib knows the font by.
+
+    Raises:
+        FileNotFoundError: When mplfonts is installed without its fonts.
+    """
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(path)).get_name())
+
+
+def _yuan_tick(value: float, _position: float) -> str:
+    return f"{value:,.0f}"
+
+
+def chart_png(analysis: Analysis) -> bytes:
+    """Draw the remaining debt per platform, month by month, as a PNG.
+
+    Uses the plan when there is one; otherwise the same rule run to the horizon, titled to say it
+    does not clear the debt.
+
+    Args:
+        analysis: The result of `analyse`.
+
+    Returns:
+        PNG bytes.
+    """
+    family = cjk_font_family()
+    months = analysis.schedule or analysis.projection
+    keys = list(analysis.priority)
+    start = {loan.key: loan.outstanding for loan in analysis.loans}
+    x = [0, *(month.month for month in months)]
+    # Floats only for drawing; every figure shown in text comes from the Decimal plan.
+    bands = [[float(start[key]), *(float(month.remaining[key]) for month in months)] for key in keys]
+
+    feasible = analysis.months_to_clear is not None
+    title = render(
+        "analysis_chart_title", feasible=feasible, months=analysis.months_to_clear, horizon=analysis.horizon_months
+    )
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"font.family": [family, FALLBACK_FAMILY], "axes.unicode_minus": False}):
+        fig = Figure(figsize=(8, 4.5), dpi=_DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        if keys:
+            ax.stackplot(x, bands, labels=keys, alpha=0.85)
+            ax.legend(loc="upper right", fontsize=9)
+        ax.set_title(title)
+        ax.set_xlabel(render("analysis_chart_xlabel"))
+        ax.set_ylabel(render("analysis_chart_ylabel"))
+        ax.yaxis.set_major_formatter(FuncFormatter(_yuan_tick))
+        ax.set_xlim(0, max(x[-1], 1))
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(buffer, format="png")
+        fig.clear()
+    return buffer.getvalue()
+
+
+def chart_caption(analysis: Analysis) -> str:
+    """Return the caption to send with the chart.
+
+    Args:
+        analysis: The result of `analyse`.
+
+    Returns:
+        One short sentence from scripts_zh/analysis_chart_caption.j2.
+    """
+    return render(
+        "analysis_chart_caption", feasible=analysis.months_to_clear is not None, horizon=analysis.horizon_months
+    )

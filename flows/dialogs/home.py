@@ -1,0 +1,55 @@
+"""After the intake: the analysis and plan, then a menu of what the coach can do next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flows.analysis import analyse, analysis_messages, chart_png
+from flows.dialogs.base import Context, choices
+from flows.models import Attachment, Input, Reply, Session
+from flows.texts import render
+
+MENU_COMMANDS = ("plan", "script", "roleplay", "toolkit", "remind", "progress", "export", "profile")
+
+
+class HomeDialog:
+    """Show the plan and offer the next steps."""
+
+    name = "home"
+    commands: Mapping[str, str] = {"plan": "plan", "menu": "menu"}
+
+    def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
+        """Arrive home; after the intake or on /plan, show the analysis first."""
+        session.dialog, session.state = self.name, "menu"
+        if arg in ("plan", "after_intake"):
+            return [*self.plan(ctx, session), self.menu(ctx, session)]
+        return [self.menu(ctx, session)]
+
+    def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
+        """Answer a menu tap; typed text gets the menu again with a hint."""
+        return [Reply(text=render("home_hint")), self.menu(ctx, session)]
+
+    def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
+        """Show the menu again."""
+        return [self.menu(ctx, session)]
+
+    def menu(self, ctx: Context, session: Session) -> Reply:
+        """Offer every feature this engine has, as buttons."""
+        ids = [f"menu:{command}" for command in MENU_COMMANDS if command in ctx.features]
+        return Reply(text=render("home_menu"), choices=choices(*ids))
+
+    def plan(self, ctx: Context, session: Session) -> list[Reply]:
+        """Render the analysis of the stored profile: a few short messages and the chart."""
+        if session.profile is None:
+            return [Reply(text=render("needs_profile"))]
+        analysis = analyse(session.profile, today=ctx.today)
+        texts = analysis_messages(analysis, session.profile)
+        replies = [Reply(text=text) for text in texts]
+        if analysis.schedule and replies:
+            chart = Attachment(kind="photo", filename="plan.png", mime="image/png",
+                               data=chart_png(analysis), caption=render("chart_caption"))
+            replies[-1] = replies[-1].model_copy(update={"attachments": [chart]})
+        return replies
+
+
+HOME = HomeDialog()

@@ -1,0 +1,177 @@
+"""The one entry point: `Engine.handle(user_id, input) -> replies`, the same for every transport.
+
+One turn: load the Session in a transaction holding the user's row, answer safety signals first,
+run global commands and confirmations, route to the session's dialogue, save, return the replies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+
+from flows.clock import Clock, SystemClock
+from flows.dialogs.base import Context, Dialog, choices
+from flows.dialogs.home import HOME
+from flows.dialogs.intake import INTAKE
+from flows.dialogs.intake_machine import IntakeState
+from flows.dialogs.safety import CRISIS
+from flows.models import Input, Reply, Session
+from flows.parsing import normalise, parse_yes_no
+from flows.safety import detect
+from flows.storage.base import Store
+from flows.texts import render
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 4096
+DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS)
+GLOBAL_COMMANDS = frozenset({"start", "help", "cancel", "delete", "restart", "menu"})
+NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "export", "call"})
+
+
+def user_tag(user_id: str) -> str:
+    """Return a short, stable hash of a user id for logs (ids themselves are never logged)."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:12]
+
+
+class Engine:
+    """Answer one user turn at a time, keeping everything in the store between turns."""
+
+    def __init__(self, store: Store, clock: Clock | None = None,
+                 dialogs: tuple[Dialog, ...] = DIALOGS) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.dialogs: dict[str, Dialog] = {dialog.name: dialog for dialog in dialogs}
+        self.command_owner: dict[str, Dialog] = {
+            command: dialog for dialog in dialogs for command in dialog.commands
+        }
+        features = set(self.command_owner) | {"profile"}
+        self.context = Context(clock=self.clock, features=frozenset(features))
+
+    def handle(self, user_id: str, inp: Input) -> list[Reply]:
+        """Answer one input from one user.
+
+        Args:
+            user_id: A transport-qualified id, e.g. "tg:12345" or "console:local".
+            inp: What the user typed or tapped.
+
+        Returns:
+            The replies to send, in order. Never raises: a failure is answered kindly and
+            nothing already stored is lost (the turn's transaction is rolled back).
+        """
+        inp = _clean(inp)
+        delete = False
+        try:
+            with self.store.turn(user_id) as turn:
+                session = turn.session or Session.new(user_id)
+                replies = self._turn(session, inp)
+                delete = session.pending.get("deleted") is True
+                if not delete:
+                    session.updated_at = self.clock.now()
+                    turn.save(session)
+            if delete:
+                self.store.delete_user(user_id)
+        except Exception as error:
+            log.error("turn failed user=%s error=%s", user_tag(user_id), type(error).__name__,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            return [Reply(text=render("error_try_again"))]
+        return replies
+
+    # -- one turn ---------------------------------------------------------------------------
+
+    def _turn(self, session: Session, inp: Input) -> list[Reply]:
+        ctx = self.context
+        if inp.kind == "text" and inp.text.strip():
+            signals = detect(inp.text)
+            if signals.crisis:
+                return CRISIS.enter(ctx, session)
+        else:
+            signals = None
+        if session.dialog == CRISIS.name and inp.kind != "command":
+            replies = CRISIS.handle(ctx, session, inp)
+            if replies:
+                return replies
+            CRISIS.resume(session)
+            return [Reply(text=render("safety_resumed")), *self._dialog(session).reprompt(ctx, session)]
+        pending = session.pending.get("confirm")
+        if pending and inp.kind != "command":
+            return self._confirm(session, str(pending), inp)
+        session.pending.pop("confirm", None)
+        if inp.kind == "command":
+            replies = self._command(session, inp.command or "", inp.text)
+        else:
+            replies = self._dialog(session).handle(ctx, session, inp)
+        if session.dialog == INTAKE.name and session.state == IntakeState.done.value:
+            replies += HOME.enter(ctx, session, "after_intake")
+        if signals and (signals.scam or signals.harassment):
+            replies = [_signal_reply(signals.scam, signals.harassment), *replies]
+        return replies
+
+    def _dialog(self, session: Session) -> Dialog:
+        return self.dialogs.get(session.dialog, INTAKE)
+
+    def _command(self, session: Session, command: str, arg: str) -> list[Reply]:
+        ctx = self.context
+        if session.dialog == CRISIS.name and command not in ("delete", "help"):
+            CRISIS.resume(session)
+        if command == "start":
+            if not session.consent:
+                return INTAKE.enter(ctx, session)
+            return [Reply(text=render("welcome_back")), *self._dialog(session).reprompt(ctx, session)]
+        if command == "help":
+            return [Reply(text=render("help")), *self._dialog(session).reprompt(ctx, session)]
+        if command in ("delete", "restart"):
+            session.pending["confirm"] = command
+            return [Reply(text=render(f"confirm_{command}"), choices=choices("confirm_yes", "confirm_no"))]
+        if command == "cancel":
+            if session.dialog in (INTAKE.name, CRISIS.name) or session.profile is None:
+                return [Reply(text=render("cancel_intake"))]
+            return [Reply(text=render("cancelled")), *HOME.enter(ctx, session)]
+        if command in ("menu", "profile") and session.profile is None:
+            return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
+        if command == "menu":
+            return HOME.enter(ctx, session)
+        if command == "profile" or (command in INTAKE.commands and session.dialog == INTAKE.name):
+            if command == "profile":
+                return INTAKE.enter(ctx, session, "summary")
+            return INTAKE.handle(ctx, session, Input(kind="command", command=command, text=arg))
+        owner = self.command_owner.get(command)
+        if owner is None:
+            return [Reply(text=render("unknown_command")), *self._dialog(session).reprompt(ctx, session)]
+        if command in NEEDS_PROFILE and session.profile is None:
+            return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
+        return owner.enter(ctx, session, command if not arg else f"{command} {arg}".split(" ", 1)[0])
+
+    def _confirm(self, session: Session, what: str, inp: Input) -> list[Reply]:
+        ctx = self.context
+        answer = {"confirm_yes": True, "confirm_no": False}.get(inp.choice or "")
+        if answer is None and inp.kind == "text":
+            answer = parse_yes_no(inp.text)
+        if answer is None:
+            return [Reply(text=render(f"confirm_{what}"), choices=choices("confirm_yes", "confirm_no"))]
+        session.pending.pop("confirm", None)
+        if not answer:
+            return [Reply(text=render("confirm_kept")), *self._dialog(session).reprompt(ctx, session)]
+        if what == "delete":
+            session.pending["deleted"] = True
+            return [Reply(text=render("deleted"))]
+        session.profile = None
+        return INTAKE.restart(session)
+
+
+def _signal_reply(scam: bool, harassment: bool) -> Reply:
+    return Reply(text=render("safety_signal", scam=scam, harassment=harassment))
+
+
+def _clean(inp: Input) -> Input:
+    if inp.kind == "choice":
+        choice = (inp.choice or "")[:64]
+        return Input(kind="choice", choice=choice)
+    text = normalise(inp.text)[:MAX_INPUT_CHARS]
+    return inp.model_copy(update={"text": text})
+
+
+def registered_commands(engine: Engine) -> Mapping[str, str]:
+    """Return every command the engine answers (for transports' command menus)."""
+    return {command: command for command in sorted(GLOBAL_COMMANDS | set(engine.command_owner))}

@@ -1,0 +1,253 @@
+"""Domain models: the Profile JSON contract, the per-user Session, and engine Input/Reply."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+
+def _decimal_to_json_number(value: Decimal) -> int | float:
+    """Serialise yuan as a JSON number: an int when whole, else a 2-place float (only at the JSON edge)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(Decimal("0.01")))
+
+
+Yuan = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2),
+    PlainSerializer(_decimal_to_json_number, return_type=int | float, when_used="json"),
+]
+"""An amount of money in yuan, exact, never negative."""
+
+
+class Collection(StrEnum):
+    """How hard a lender is collecting, from nothing to threats."""
+
+    none = "none"
+    sms = "sms"
+    calls = "calls"
+    frequent = "frequent"
+    threats = "threats"
+
+
+COLLECTION_PRESSURE: dict[Collection, int] = {
+    Collection.none: 0,
+    Collection.sms: 1,
+    Collection.calls: 2,
+    Collection.frequent: 3,
+    Collection.threats: 4,
+}
+
+
+class Loan(BaseModel):
+    """One loan on one platform, as the user told it (Profile JSON contract)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    platform: str = Field(min_length=1, max_length=60)
+    principal: Yuan
+    repaid: Yuan = Decimal(0)
+    outstanding: Yuan | None = None
+    overdue_days: int = Field(default=0, ge=0, le=3650)
+    rate: str | None = Field(default=None, max_length=60)
+    received: Yuan | None = None
+    term_months: int | None = Field(default=None, ge=1, le=120)
+    installment: Yuan | None = None
+    licensed: bool | None = None
+    collection: Collection = Collection.none
+    third_party: bool = False
+    contract_date: date | None = None
+    previous_overdue: bool = False
+
+    @model_validator(mode="after")
+    def _default_outstanding(self) -> Loan:
+        if self.outstanding is None:
+            self.outstanding = max(self.principal - self.repaid, Decimal(0))
+        return self
+
+    @property
+    def owed(self) -> Decimal:
+        """Return what is still owed on this loan (outstanding is always set after validation)."""
+        return self.outstanding if self.outstanding is not None else self.principal - self.repaid
+
+
+class Profile(BaseModel):
+    """A borrower's situation (Profile JSON contract: names and meanings are stable)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    monthly_income: Yuan
+    monthly_expenses: Yuan
+    hardship: str = Field(default="", max_length=500)
+    new_loans_to_repay_old: bool = False
+    loans: list[Loan] = Field(default_factory=list)
+    name: str | None = Field(default=None, max_length=40)
+
+    @property
+    def monthly_available(self) -> Decimal:
+        """Return income minus necessary expenses, never below zero."""
+        return max(self.monthly_income - self.monthly_expenses, Decimal(0))
+
+    @property
+    def total_outstanding(self) -> Decimal:
+        """Return the sum still owed across every loan."""
+        return sum((loan.owed for loan in self.loans), Decimal(0))
+
+
+class LoanDraft(BaseModel):
+    """A loan being collected by the intake: every field optional until the summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: str | None = None
+    principal: Decimal | None = None
+    repaid: Decimal | None = None
+    outstanding: Decimal | None = None
+    overdue_days: int | None = None
+    rate: str | None = None
+    received: Decimal | None = None
+    term_months: int | None = None
+    installment: Decimal | None = None
+    licensed: bool | None = None
+    collection: Collection | None = None
+    third_party: bool | None = None
+    contract_date: date | None = None
+    previous_overdue: bool | None = None
+    answered: list[str] = Field(default_factory=list)
+
+    def to_loan(self) -> Loan:
+        """Build the contract Loan, filling what was skipped with the contract defaults.
+
+        When the user only said what is still owed, the principal is taken as owed plus repaid.
+        """
+        data = self.model_dump(exclude_none=True, exclude={"answered"})
+        data.setdefault("repaid", Decimal(0))
+        if "principal" not in data:
+            data["principal"] = (self.outstanding or Decimal(0)) + data["repaid"]
+        return Loan.model_validate(data)
+
+
+class ProfileDraft(BaseModel):
+    """The profile under construction during intake."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    monthly_income: Decimal | None = None
+    monthly_expenses: Decimal | None = None
+    hardship: str | None = None
+    new_loans_to_repay_old: bool | None = None
+    loans: list[LoanDraft] = Field(default_factory=list)
+    answered: list[str] = Field(default_factory=list)
+
+    def to_profile(self) -> Profile:
+        """Build the contract Profile; raises ValueError when a required figure is missing."""
+        return Profile(
+            name=self.name,
+            monthly_income=self.monthly_income if self.monthly_income is not None else Decimal(0),
+            monthly_expenses=self.monthly_expenses if self.monthly_expenses is not None else Decimal(0),
+            hardship=self.hardship or "",
+            new_loans_to_repay_old=bool(self.new_loans_to_repay_old),
+            loans=[draft.to_loan() for draft in self.loans],
+        )
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> ProfileDraft:
+        """Open a stored profile for editing."""
+        profile_fields = ["name", "monthly_income", "monthly_expenses", "hardship", "new_loans_to_repay_old"]
+        return cls(
+            answered=profile_fields,
+            name=profile.name,
+            monthly_income=profile.monthly_income,
+            monthly_expenses=profile.monthly_expenses,
+            hardship=profile.hardship,
+            new_loans_to_repay_old=profile.new_loans_to_repay_old,
+            loans=[
+                LoanDraft.model_validate(
+                    {k: v for k, v in loan.model_dump().items() if k in LoanDraft.model_fields}
+                    | {"answered": list(LoanDraft.model_fields)}
+                )
+                for loan in profile.loans
+            ],
+        )
+
+
+class Session(BaseModel):
+    """Everything the coach keeps about one user between turns; `state` is the dialogue state."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_id: str
+    dialog: str = "intake"
+    state: str = "welcome"
+    consent: bool = False
+    draft: ProfileDraft = Field(default_factory=ProfileDraft)
+    loan_index: int | None = None
+    editing: bool = False
+    history: list[str] = Field(default_factory=list)
+    pending: dict[str, Any] = Field(default_factory=dict)
+    paused_dialog: str | None = None
+    paused_state: str | None = None
+    profile: Profile | None = None
+    extras: dict[str, Any] = Field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    @classmethod
+    def new(cls, user_id: str) -> Session:
+        """Start an empty session for a first-time user."""
+        return cls(user_id=user_id)
+
+
+class Input(BaseModel):
+    """One user turn, transport-neutral: typed text, a tapped choice, or a command."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["text", "choice", "command"]
+    text: str = ""
+    choice: str | None = None
+    command: str | None = None
+
+    @classmethod
+    def of_text(cls, text: str) -> Input:
+        """Wrap typed text, turning a leading /command into a command input."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            return cls(kind="command", command=head.split("@", 1)[0].lower(), text=rest.strip())
+        return cls(kind="text", text=text)
+
+    @classmethod
+    def of_choice(cls, choice_id: str) -> Input:
+        """Wrap a tapped button's id."""
+        return cls(kind="choice", choice=choice_id)
+
+
+class Choice(BaseModel):
+    """A button: a short id the engine understands and a label the user reads."""
+
+    id: str = Field(min_length=1, max_length=48)
+    label: str
+
+
+class Attachment(BaseModel):
+    """A file sent with a reply: a chart, a calendar, an export."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    mime: str
+    data: bytes
+    caption: str | None = None
+
+
+class Reply(BaseModel):
+    """One message back to the user."""
+
+    text: str
+    choices: list[Choice] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)

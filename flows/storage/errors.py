@@ -1,0 +1,15 @@
+"""Storage errors with plain one-line messages the CLI and bot can show as they are."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Storage cannot be opened or read; the message is one plain line, safe to show an operator."""
+
+
+class EncryptionKeyError(StorageError):
+    """The encryption key is missing, malformed, or its file cannot be used."""
+
+
+class DecryptionError(StorageError):
+    """Stored data does not decrypt with the configured key (wrong key, or the data was altered)."""

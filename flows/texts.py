@@ -1,0 +1,79 @@
+"""Render user-facing sentences from scripts_zh/ templates and load lexicons kept there as data."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+SCRIPTS_DIR = Path(str(files("scripts_zh")))
+LEXICON_DIR = SCRIPTS_DIR / "lexicons"
+DATA_DIR = SCRIPTS_DIR / "data"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(SCRIPTS_DIR),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # replies are plain text; each transport escapes for its own markup
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+
+
+def render(template: str, /, **context: Any) -> str:
+    """Render the template `scripts_zh/<template>.j2` with a strict context.
+
+    Args:
+        template: Template name without the `.j2` suffix, e.g. "ask_monthly_income".
+        **context: Values the template uses; numbers arrive already formatted.
+
+    Returns:
+        The rendered text, stripped of leading and trailing blank space.
+    """
+    return _env.get_template(f"{template}.j2").render(**context).strip()
+
+
+def template_exists(name: str) -> bool:
+    """Tell whether `scripts_zh/<name>.j2` exists."""
+    return (SCRIPTS_DIR / f"{name}.j2").is_file()
+
+
+def template_names() -> list[str]:
+    """List every template name (relative, without `.j2`)."""
+    return sorted(
+        str(path.relative_to(SCRIPTS_DIR).with_suffix("")) for path in SCRIPTS_DIR.rglob("*.j2")
+    )
+
+
+@cache
+def _labels() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted(LEXICON_DIR.glob("buttons*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            merged.update(yaml.safe_load(handle) or {})
+    return merged
+
+
+def label(choice_id: str) -> str:
+    """Return a button's label: `lexicons/buttons*.yaml`, keyed by the choice id or its prefix.
+
+    A parametrised id such as "edit_loan:2" is labelled by "edit_loan" rendered with the number.
+    """
+    labels = _labels()
+    if choice_id in labels:
+        return labels[choice_id]
+    head, _, arg = choice_id.partition(":")
+    if head in labels:
+        return labels[head].format(arg=arg, n=int(arg) + 1 if arg.isdigit() else arg)
+    raise KeyError(f"no label for button {choice_id!r}")
+
+
+@cache
+def lexicon(name: str) -> Any:
+    """Load `scripts_zh/lexicons/<name>.yaml` once and keep it."""
+    with (LEXICON_DIR / f"{name}.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)

@@ -1,0 +1,1 @@
+"""Every user-facing Chinese sentence (Jinja2 templates) and keyword lexicons (YAML data)."""

@@ -1,0 +1,55 @@
+"""`debt-coach plan`: the subcommand registered by bot.cli_plan."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import cli_plan
+
+PROFILE = {
+    "monthly_income": 7000,
+    "monthly_expenses": 4500,
+    "loans": [
+        {"platform": "B", "principal": 30000, "collection": "none"},
+        {"platform": "A", "principal": 10000, "collection": "frequent"},
+    ],
+}
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="debt-coach")
+    cli_plan.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    code: int = args.func(args)
+    return code
+
+
+def test_plan_json_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(PROFILE), encoding="utf-8")
+    chart = tmp_path / "chart.png"
+    assert run("plan", str(path), "--json", "--chart", str(chart), "--today", "2026-06-22") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["priority"] == ["A", "B"]
+    assert doc["total_outstanding"] == 40000 and doc["months_to_clear"] == 16
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_plan_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(PROFILE), encoding="utf-8")
+    assert run("plan", str(path), "--strategy", "snowball", "--today", "2026-06-22") == 0
+    out = capsys.readouterr().out
+    assert "40,000 元" in out and "先联系谁" in out
+
+
+def test_plan_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("plan", str(tmp_path / "missing.json")) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"monthly_income": -1}', encoding="utf-8")
+    assert run("plan", str(bad)) == 2
+    assert "error: invalid profile" in capsys.readouterr().err
