@@ -100,6 +100,8 @@ class Engine:
         session.pending.pop("confirm", None)
         if inp.kind == "command":
             replies = self._command(session, inp.command or "", inp.text)
+        elif inp.choice and inp.choice.startswith("menu:"):
+            replies = self._command(session, inp.choice.removeprefix("menu:"), "")
         else:
             replies = self._dialog(session).handle(ctx, session, inp)
         if session.dialog == INTAKE.name and session.state == IntakeState.done.value:

@@ -194,6 +194,7 @@ class Session(BaseModel):
     paused_dialog: str | None = None
     paused_state: str | None = None
     profile: Profile | None = None
+    plan_strategy: Literal["avalanche", "snowball"] = "avalanche"
     extras: dict[str, Any] = Field(default_factory=dict)
     updated_at: datetime | None = None
 

@@ -17,9 +17,9 @@ class Conversation:
 
     def _receive(self, replies: list[Reply]) -> list[Reply]:
         self.replies = replies
-        for reply in replies:
-            if reply.choices:
-                self.offered = reply.choices
+        offered = [choice for reply in replies for choice in reply.choices]
+        if offered:
+            self.offered = offered
         return replies
 
     def say(self, text: str) -> list[Reply]:

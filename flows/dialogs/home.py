@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flows.analysis import analyse, analysis_messages, chart_png
+from flows.analysis import Strategy, analyse, analysis_messages, chart_png
 from flows.dialogs.base import Context, choices
 from flows.models import Attachment, Input, Reply, Session
 from flows.texts import render
 
+STRATEGY_CHOICES: dict[str, Strategy] = {"plan:snowball": "snowball", "plan:avalanche": "avalanche"}
 MENU_COMMANDS = ("plan", "script", "roleplay", "toolkit", "remind", "progress", "export", "profile")
 
 
@@ -26,7 +27,10 @@ class HomeDialog:
         return [self.menu(ctx, session)]
 
     def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
-        """Answer a menu tap; typed text gets the menu again with a hint."""
+        """Switch the plan's order on request; anything else gets the menu again with a hint."""
+        if inp.choice in STRATEGY_CHOICES:
+            session.plan_strategy = STRATEGY_CHOICES[inp.choice]
+            return [*self.plan(ctx, session), self.menu(ctx, session)]
         return [Reply(text=render("home_hint")), self.menu(ctx, session)]
 
     def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
@@ -42,9 +46,12 @@ class HomeDialog:
         """Render the analysis of the stored profile: a few short messages and the chart."""
         if session.profile is None:
             return [Reply(text=render("needs_profile"))]
-        analysis = analyse(session.profile, today=ctx.today)
+        analysis = analyse(session.profile, today=ctx.today, strategy=session.plan_strategy)
         texts = analysis_messages(analysis, session.profile)
         replies = [Reply(text=text) for text in texts]
+        if len(analysis.loans) > 1 and replies:
+            other = "plan:avalanche" if session.plan_strategy == "snowball" else "plan:snowball"
+            replies[-1] = replies[-1].model_copy(update={"choices": choices(other)})
         if analysis.schedule and replies:
             chart = Attachment(kind="photo", filename="plan.png", mime="image/png",
                                data=chart_png(analysis), caption=render("chart_caption"))

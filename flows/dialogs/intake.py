@@ -258,7 +258,7 @@ class IntakeDialog:
         else:
             value = read_text(slot, text, today=ctx.today)
         store(slot, draft, value)
-        taken: dict[str, Any] = {}
+        taken: dict[str, Any] = {slot.field: value}
         for name, fact in facts.items():
             if name == "outstanding" and isinstance(draft, LoanDraft):
                 store_outstanding(draft, fact)
@@ -267,7 +267,7 @@ class IntakeDialog:
                 setattr(draft, name, fact)
                 draft.answered.append(name)
                 taken[name] = fact
-        return noted(taken)
+        return noted(taken) if len(taken) > 1 else ""
 
 
 def store_outstanding(draft: ProfileDraft | LoanDraft, owed: Decimal) -> None:

@@ -1,0 +1,70 @@
+"""After the intake: the plan with its chart, the menu, and switching the repayment order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conversation import Conversation
+
+from flows.engine import Engine
+from flows.models import Loan, Profile, ProfileDraft, Session
+from flows.storage import open_store
+from flows.storage.base import Store
+
+PROFILE = Profile(
+    monthly_income=Decimal(9000),
+    monthly_expenses=Decimal(5000),
+    hardship="失业",
+    loans=[
+        Loan(platform="A平台", principal=Decimal(10000), rate="年化24%", collection="frequent", overdue_days=20),
+        Loan(platform="B平台", principal=Decimal(3000), rate="年化15%", overdue_days=20),
+    ],
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(db_path=str(tmp_path / "coach.db"))
+    session = Session(user_id="tg:7", consent=True, dialog="home", state="menu", profile=PROFILE,
+                      draft=ProfileDraft.from_profile(PROFILE))
+    opened.save_session(session)
+    yield opened
+    opened.close()
+
+
+def test_plan_comes_with_chart_and_order_can_switch(store: Store) -> None:
+    chat = Conversation(Engine(store), "tg:7")
+    replies = chat.say("/plan")
+    photos = [a for r in replies for a in r.attachments if a.kind == "photo"]
+    assert len(photos) == 1 and photos[0].data.startswith(b"\x89PNG")
+    assert "A平台" in chat.text and "B平台" in chat.text
+    avalanche = chat.text
+    chat.tap("plan:snowball")
+    session = store.load_session("tg:7")
+    assert session is not None and session.plan_strategy == "snowball"
+    assert chat.text != avalanche and "改回先还利率高的" in chat.labels
+
+
+def test_menu_buttons_route_to_commands(store: Store) -> None:
+    chat = Conversation(Engine(store), "tg:7")
+    chat.say("/menu")
+    chat.tap("menu:profile")
+    assert "请核对" in chat.text
+    chat.tap("confirm")
+    assert "接下来想做什么" in chat.text
+
+
+def test_commands_that_need_a_profile_say_so(tmp_path: Path) -> None:
+    opened = open_store(db_path=str(tmp_path / "empty.db"))
+    try:
+        chat = Conversation(Engine(opened), "tg:8")
+        chat.say("/start")
+        chat.say("/plan")
+        assert "先了解您的收入" in chat.text and "同意" in chat.text
+        chat.say("/nonsense")
+        assert "还不认识" in chat.text
+    finally:
+        opened.close()
