@@ -1,0 +1,113 @@
+"""Build the PTB Application for the coach: rate limiting, handlers, command menu."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import BotCommand
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.handlers import Adapter, EngineLike
+from bot.telegram.processor import PerUserUpdateProcessor
+from flows.texts import lexicon
+
+_LOGGER = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+NETWORK_RETRIES = 2
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter that also retries a request a few times after a plain NetworkError (e.g. 502)."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Apply the rate limit and RetryAfter retries, retrying network failures with backoff."""
+        for attempt in range(NETWORK_RETRIES + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError:
+                if attempt == NETWORK_RETRIES:
+                    raise
+                _LOGGER.info("network error on %s, retrying", endpoint)
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+
+def bot_commands() -> list[BotCommand]:
+    """Return the command menu from `scripts_zh/lexicons/tg_commands.yaml`."""
+    entries: list[dict[str, str]] = lexicon("tg_commands")
+    return [BotCommand(entry["command"], entry["description"]) for entry in entries]
+
+
+async def _post_init(app: AnyApplication) -> None:
+    """Publish the command menu; a failure here is logged, not fatal."""
+    try:
+        await app.bot.set_my_commands(bot_commands())
+    except TelegramError as exc:
+        _LOGGER.warning("could not set the command menu: %s", type(exc).__name__)
+
+
+def build_application(
+    settings: Settings,
+    engine: EngineLike,
+    *,
+    request: BaseRequest | None = None,
+    concurrency: int = 256,
+) -> AnyApplication:
+    """Assemble the Application: token, API URLs, rate limiter, per-user ordering, handlers.
+
+    Args:
+        settings: Validated settings (the token must be present).
+        engine: The engine; its synchronous `handle` is run in a worker thread.
+        request: A BaseRequest to use for every call (tests), else PTB's HTTPX one.
+        concurrency: How many updates may be processed at once (one per user at a time).
+
+    Returns:
+        The built, not yet initialised, Application.
+    """
+    builder = (
+        Application.builder()
+        .token(settings.token())
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(concurrency))
+        .job_queue(None)
+        .post_init(_post_init)
+    )
+    urls = settings.api_urls()
+    if urls is not None:
+        builder = builder.base_url(urls[0]).base_file_url(urls[1])
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: AnyApplication = builder.build()
+    key = settings.callback_key()
+    log_key = hmac.new(key, b"log-pseudonyms", hashlib.sha256).digest()
+    Adapter(engine, CallbackSigner(key), log_key=log_key).register(app)
+    return app
+
+
+def quiet_loggers() -> None:
+    """Keep request URLs (which contain the token) and update bodies out of the logs."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").level))
