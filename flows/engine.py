@@ -6,18 +6,21 @@ run global commands and confirmations, route to the session's dialogue, save, re
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import unicodedata
 from collections.abc import Mapping
 
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import Context, Dialog, choices
+from flows.dialogs.export import EXPORT
 from flows.dialogs.home import HOME
 from flows.dialogs.intake import INTAKE
 from flows.dialogs.intake_machine import IntakeState
 from flows.dialogs.safety import CRISIS
+from flows.dialogs.scripts import SCRIPTS
+from flows.engine_tags import user_tag
 from flows.models import Input, Reply, Session
-from flows.parsing import normalise, parse_yes_no
+from flows.parsing import parse_yes_no
 from flows.safety import detect
 from flows.storage.base import Store
 from flows.texts import render
@@ -25,14 +28,9 @@ from flows.texts import render
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
-DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS)
+DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS)
 GLOBAL_COMMANDS = frozenset({"start", "help", "cancel", "delete", "restart", "menu"})
 NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "export", "call"})
-
-
-def user_tag(user_id: str) -> str:
-    """Return a short, stable hash of a user id for logs (ids themselves are never logged)."""
-    return hashlib.sha256(user_id.encode()).hexdigest()[:12]
 
 
 class Engine:
@@ -143,7 +141,7 @@ class Engine:
             return [Reply(text=render("unknown_command")), *self._dialog(session).reprompt(ctx, session)]
         if command in NEEDS_PROFILE and session.profile is None:
             return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
-        return owner.enter(ctx, session, command if not arg else f"{command} {arg}".split(" ", 1)[0])
+        return owner.enter(ctx, session, f"{command} {arg}".strip())
 
     def _confirm(self, session: Session, what: str, inp: Input) -> list[Reply]:
         ctx = self.context
@@ -166,11 +164,14 @@ def _signal_reply(scam: bool, harassment: bool) -> Reply:
     return Reply(text=render("safety_signal", scam=scam, harassment=harassment))
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
 def _clean(inp: Input) -> Input:
+    """Cap the input and drop control and format characters; the wording itself is kept as typed."""
     if inp.kind == "choice":
-        choice = (inp.choice or "")[:64]
-        return Input(kind="choice", choice=choice)
-    text = normalise(inp.text)[:MAX_INPUT_CHARS]
+        return Input(kind="choice", choice=(inp.choice or "")[:64])
+    text = "".join(ch for ch in inp.text[:MAX_INPUT_CHARS] if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE)
     return inp.model_copy(update={"text": text})
 
 

@@ -171,6 +171,7 @@ MAX_ANNUAL_RATE = Decimal("3.65")  # a daily 1%: above it an answer is far more 
 
 def read_text(slot: Slot, text: str, *, today: Any) -> Any:
     """Read a typed answer for the slot; raise InvalidAnswer or AmbiguousDays when it cannot."""
+    typed = " ".join(text.split())  # free text is kept as typed (Chinese punctuation included)
     text = parsing.normalise(text).strip()
     if not text:
         raise InvalidAnswer("empty")
@@ -178,11 +179,11 @@ def read_text(slot: Slot, text: str, *, today: Any) -> Any:
     if kind is SlotKind.amount:
         return _amount(slot, text)
     if kind is SlotKind.name:
-        return text[:20]
+        return typed[:20]
     if kind is SlotKind.text:
-        return text[:MAX_TEXT]
+        return typed[:MAX_TEXT]
     if kind is SlotKind.platform:
-        return find_platform_in(text) or text[:30]
+        return find_platform_in(text) or typed[:30]
     if kind in (SlotKind.yes_no, SlotKind.licensed):
         answer = parsing.parse_yes_no(text)
         if answer is None:
