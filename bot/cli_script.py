@@ -1,0 +1,66 @@
+"""`debt-coach script PROFILE.json --platform NAME [--goal GOAL]`: the call script for one platform."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from flows.analysis import analyse
+from flows.clock import Clock, SystemClock
+from flows.models import Profile
+from flows.negotiation import GOALS, Goal, build_script
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
+    """Run `script`: read a Profile and print the call script for one platform.
+
+    Args:
+        args: Parsed arguments (profile, platform, goal, today).
+        clock: Where today comes from when `--today` is not given.
+
+    Returns:
+        The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
+    """
+    try:
+        profile = Profile.model_validate_json(Path(args.profile).read_bytes())
+    except OSError as error:
+        print(f"error: cannot read {args.profile}: {error.strerror}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(file)"
+        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    today: date = args.today or (clock or SystemClock()).now().astimezone(CHINA).date()
+    analysis = analyse(profile, today=today)
+    goal: Goal | None = args.goal
+    try:
+        script = build_script(profile, analysis, args.platform, goal, today=today)
+    except KeyError:
+        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
+        print(f"error: unknown platform {args.platform!r}; known platforms: {known}", file=sys.stderr)
+        return 2
+    print(script.text())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `script` subcommand.
+
+    Args:
+        subparsers: The `debt-coach` subcommand set.
+    """
+    parser = subparsers.add_parser("script", help="print the negotiation call script for one platform")
+    parser.add_argument("profile", metavar="PROFILE.json")
+    parser.add_argument("--platform", required=True, help="platform name as in the profile (or an alias)")
+    parser.add_argument("--goal", choices=GOALS,
+                        help="what to ask for (default: chosen from the plan and the collection pressure)")
+    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
+    parser.set_defaults(func=run)

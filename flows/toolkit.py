@@ -1,0 +1,168 @@
+"""The rights toolkit: evidence, what collectors may not do, where to complain, traps, complaint text.
+
+Every legal source shown comes from checked data: `scripts_zh/data/legal_sources.yaml` (shared
+with the analysis) and `scripts_zh/data/citations.yaml` (the few only the toolkit shows), both
+copied from shared/legal/. Verbatim entries are quoted; summaries are shown as plain-language
+summaries with their name, never inside quotation marks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, Literal, get_args
+
+import yaml
+
+from flows.analysis.legal import Source, legal_sources
+from flows.platforms import lookup_platform
+from flows.texts import DATA_DIR, render
+
+Topic = Literal["evidence", "rules", "complain", "police", "fake_legal", "traps"]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+TRAPS = ("credit_repair", "anti_collection", "paid_agents", "going_silent", "one_platform", "new_loans")
+"""The traps the seed articles name, each a `trap_<name>.j2` template."""
+
+TOPIC_CITATIONS: dict[Topic, tuple[str, ...]] = {
+    "rules": ("collection_guidelines", "pipl_10"),
+}
+"""Which checked sources each toolkit topic shows, by key."""
+
+MAX_WHAT_CHARS = 300
+MAX_DATES_CHARS = 100
+MAX_PLATFORM_CHARS = 60
+
+
+@cache
+def _own_citations() -> dict[str, Source]:
+    with (DATA_DIR / "citations.yaml").open(encoding="utf-8") as handle:
+        raw: dict[str, dict[str, Any]] = yaml.safe_load(handle)
+    sources: dict[str, Source] = {}
+    for key, entry in raw.items():
+        status = str(entry["status"])
+        if status not in ("verbatim", "summary"):
+            raise ValueError(f"citation {key}: unknown status {status}")
+        text = str(entry["text"])
+        shown = text if status == "verbatim" else str(entry["plain_zh"])
+        sources[key] = Source(key, str(entry["name"]), str(entry.get("article") or ""), status, text, shown)
+    return sources
+
+
+def citation(key: str) -> Source:
+    """Return a checked source by key (the toolkit's own file first, then the analysis's).
+
+    Args:
+        key: A key of citations.yaml or legal_sources.yaml.
+
+    Returns:
+        The source.
+
+    Raises:
+        KeyError: The key is in neither file.
+    """
+    own = _own_citations()
+    return own[key] if key in own else legal_sources()[key]
+
+
+def source_lines(keys: tuple[str, ...]) -> list[str]:
+    """Render one line per source: quoted when verbatim, marked as a summary otherwise.
+
+    Args:
+        keys: Citation keys, in the order to show them.
+
+    Returns:
+        The lines.
+    """
+    lines = []
+    for key in keys:
+        source = citation(key)
+        lines.append(render("toolkit_source", name=source.name, article=source.article,
+                            verbatim=source.status == "verbatim", text=source.shown))
+    return lines
+
+
+def toolkit_intro() -> str:
+    """Return the toolkit's opening message."""
+    return render("toolkit_intro")
+
+
+def toolkit_topic(topic: Topic) -> str:
+    """Render one toolkit topic with the sources it cites.
+
+    Args:
+        topic: Which part of the toolkit.
+
+    Returns:
+        The message text.
+    """
+    if topic == "traps":
+        return "\n\n".join([render("toolkit_traps"), *(render(f"trap_{name}") for name in TRAPS)])
+    body = render(f"toolkit_{topic}")
+    lines = source_lines(TOPIC_CITATIONS.get(topic, ()))
+    return "\n".join([body, *lines]) if lines else body
+
+
+def toolkit_citation_keys() -> frozenset[str]:
+    """List every citation key the toolkit can show (for the citation test)."""
+    return frozenset(key for keys in TOPIC_CITATIONS.values() for key in keys)
+
+
+_FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "?": "\uff1f", "!": "\uff01"}
+_CJK_PUNCT = re.compile(r"(?<=[\u3400-\u9fff])[,;:?!]|[,;:?!](?=[\u3400-\u9fff])")
+
+
+def cjk_punctuation(text: str) -> str:
+    """Give back full-width punctuation next to Chinese text (the engine's normalising makes it ASCII)."""
+    return _CJK_PUNCT.sub(lambda match: _FULL_WIDTH[match.group(0)], text)
+
+
+def clean_answer(text: str, limit: int) -> str | None:
+    """Tidy a free-text answer for the complaint: one paragraph, no control characters.
+
+    Args:
+        text: What the user typed.
+        limit: The longest answer kept.
+
+    Returns:
+        The tidied text, or None when it is empty or longer than `limit`.
+    """
+    cleaned = re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+    cleaned = cjk_punctuation(re.sub(r"\s+", " ", cleaned).strip())
+    if not cleaned or len(cleaned) > limit:
+        return None
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """What the user told us for a complaint about illegal collection."""
+
+    platform: str
+    dates: str
+    what: str
+    name: str = ""
+
+
+def build_complaint(complaint: Complaint, *, today: date) -> list[str]:
+    """Render a ready-to-send complaint and where to send it.
+
+    Args:
+        complaint: The user's answers (already tidied).
+        today: The local date, written on the complaint.
+
+    Returns:
+        Two messages: the complaint text to copy, then where to send it and what to keep.
+    """
+    info = lookup_platform(complaint.platform)
+    text = render(
+        "complaint_text",
+        platform=complaint.platform,
+        lender=info.lender if info else "",
+        dates=complaint.dates,
+        what=complaint.what,
+        name=complaint.name.strip(),
+        today=render("script_date", year=today.year, month=today.month, day=today.day, weekday=today.weekday()),
+    )
+    return [text, render("complaint_next", licensed=bool(info and info.licensed))]
