@@ -171,7 +171,9 @@ def _clean(inp: Input) -> Input:
     """Cap the input and drop control and format characters; the wording itself is kept as typed."""
     if inp.kind == "choice":
         return Input(kind="choice", choice=(inp.choice or "")[:64])
-    text = "".join(ch for ch in inp.text[:MAX_INPUT_CHARS] if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE)
+    text = "".join(
+        ch for ch in inp.text[:MAX_INPUT_CHARS] if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE
+    )
     return inp.model_copy(update={"text": text})
 
 
