@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -68,6 +69,12 @@ AMOUNTS: list[tuple[str, Decimal]] = [
     ("一分钱都没还", D(0)),
     ("1e4", D(10000)),
     ("rmb 3000", D(3000)),
+    ("8OOO", D(8000)),  # letter O typed for zero
+    ("l000块", D(1000)),
+    ("两万3", D(23000)),
+    ("3千5", D(3500)),
+    ("八千伍佰", D(8500)),
+    ("8000圆", D(8000)),
 ]
 
 
@@ -190,9 +197,11 @@ def test_parse_rate_problems(text: str, problem: ParseProblem) -> None:
 @given(st.text(max_size=40))
 def test_parse_rate_only_ever_raises_parse_error(text: str) -> None:
     try:
-        parse_rate(text)
+        rate = parse_rate(text)
     except ParseError:
-        pass
+        return
+    assert rate.per_period >= 0
+    assert rate.annual_simple <= 100
 
 
 # --- durations -----------------------------------------------------------------------------------
@@ -401,6 +410,8 @@ LOAN_FACTS: list[tuple[str, dict[str, object]]] = [
     ),
     ("借了3万，逾期35天，威胁上门", {"principal": D(30000), "overdue_days": 35}),
     ("支付宝借呗借了５０００，实际到账4500", {"platform": "借呗", "principal": D(5000), "received": D(4500)}),
+    ("月供1000，还剩6期", {"term_months": None, "owed": None, "principal": None}),
+    ("欠借呗12000", {"platform": "借呗", "owed": D(12000)}),
     ("你好", {"platform": None, "principal": None, "owed": None, "rate": None, "collection": None}),
     ("", {"platform": None, "overdue_days": None}),
 ]
@@ -419,11 +430,30 @@ def test_extract_rate_kind_in_context() -> None:
     assert (facts.rate.kind, facts.rate.per_period) == ("monthly_fee", D("0.006"))
 
 
+# Text drawn from the characters the parsers care about, so the fuzzing reaches the numeral code.
+MESSY = st.text(
+    alphabet="0123456789.,-¥%kw 零一二两三四五六七八九十百千万亿几多个半天月年周期分厘息化"
+    "欠借还了剩到手逾利率工资房租没有不打电话短信威胁呗点之负左右约e",
+    max_size=30,
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=60))
+@given(st.one_of(st.text(max_size=60), MESSY))
 def test_extract_never_raises(text: str) -> None:
     assert isinstance(extract_loan_facts(text), LoanFacts)
     assert isinstance(extract_profile_facts(text), ProfileFacts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MESSY)
+def test_parsers_only_raise_parse_error_on_messy_text(text: str) -> None:
+    for parse in (parse_amount, parse_rate, parse_duration_days):
+        with contextlib.suppress(ParseError):
+            parse(text)
+    assert parse_yes_no(text) in (True, False, None)
+    assert parse_collection(text) in (*Collection, None)
+    assert parse_third_party(text) in (True, False, None)
 
 
 PROFILES: list[tuple[str, Decimal | None, Decimal | None]] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -30,10 +30,12 @@ class ParseError(ValueError):
         detail: Extra facts for the caller, e.g. {"low": 30, "high": 59} when ambiguous.
     """
 
-    def __init__(self, problem: ParseProblem, text: str = "", **detail: Any) -> None:
+    def __init__(
+        self, problem: ParseProblem, text: str = "", detail: Mapping[str, Any] | None = None, **extra: Any
+    ) -> None:
         super().__init__(f"{problem.value}: {text!r}")
         self.problem = problem
-        self.detail: dict[str, Any] = detail
+        self.detail: dict[str, Any] = {**(detail or {}), **extra}
         self.text = text
 
 
@@ -56,9 +58,7 @@ def normalise(text: str) -> str:
         The cleaned text, stripped at both ends.
     """
     folded = unicodedata.normalize("NFKC", text)
-    kept = "".join(
-        ch for ch in folded if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
-    )
+    kept = "".join(ch for ch in folded if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
 
     def _collapse(match: re.Match[str]) -> str:
         return "\n" if "\n" in match.group(0) else " "
@@ -83,9 +83,24 @@ def compact(text: str) -> str:
     return "".join(out)
 
 
+@cache
+def _typo_token() -> re.Pattern[str]:
+    letters = "".join(str(key) for key in lexicon("numbers")["digit_typos"])
+    return re.compile(rf"(?<![A-Za-z0-9])[0-9{re.escape(letters)}]*[0-9][0-9{re.escape(letters)}]*(?![A-Za-z0-9])")
+
+
+def _fix_digit_typos(text: str) -> str:
+    typos: dict[str, str] = {str(k): str(v) for k, v in lexicon("numbers")["digit_typos"].items()}
+
+    def _fix(match: re.Match[str]) -> str:
+        return "".join(typos.get(ch, ch) for ch in match.group(0))
+
+    return _typo_token().sub(_fix, text)
+
+
 def prepare(text: str) -> str:
-    """Normalise and compact, the form every scanner works on."""
-    return compact(normalise(text))
+    """Normalise, compact and repair letters typed for digits: the form every scanner works on."""
+    return _fix_digit_typos(compact(normalise(text)))
 
 
 def words(lexicon_name: str, *path: str) -> list[str]:

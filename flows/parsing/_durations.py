@@ -181,7 +181,7 @@ def parse_duration_days(text: str) -> int:
         number = parse_amount(prepared)
     except ParseError as err:
         detail = {k: int(v) for k, v in err.detail.items() if k in ("low", "high")}
-        raise ParseError(err.problem, text, **detail) from err
+        raise ParseError(err.problem, text, detail) from err
     return _checked(_days(number), text)
 
 
@@ -198,8 +198,7 @@ class TermHit:
 def _term_regex() -> re.Pattern[str]:
     syn = syntax()
     after = alternation(words("durations", "term_after"))
-    excluded = re.escape("".join(words("durations", "term_not_after")))
-    return re.compile(rf"(?<![0-9.{re.escape(syn.cn_chars)}{excluded}])(?P<num>{syn.core})(?:{after})")
+    return re.compile(rf"(?<![0-9.{re.escape(syn.cn_chars)}])(?P<num>{syn.core})(?:{after})")
 
 
 def term_hits(text: str) -> list[TermHit]:
@@ -207,7 +206,7 @@ def term_hits(text: str) -> list[TermHit]:
     hits: list[TermHit] = []
     limit = int(section("durations", "max_term_months"))
     for match in _term_regex().finditer(text):
-        if MASK in match.group(0):
+        if MASK in match.group(0) or ends_with_any(text, match.start(), words("durations", "term_not_after")):
             continue
         try:
             value = numeral_value(match.group("num"))

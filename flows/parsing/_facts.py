@@ -269,9 +269,7 @@ def _extract_profile_facts(text: str) -> ProfileFacts:
         label = _label_for(masked, amount, keywords)
         if label is not None:
             values.setdefault(label, []).append(to_yuan(amount.exact))
-    return ProfileFacts(
-        monthly_income=_income(values, keywords), monthly_expenses=_expenses(values)
-    )
+    return ProfileFacts(monthly_income=_income(values, keywords), monthly_expenses=_expenses(values))
 
 
 def _income(values: dict[str, list[Decimal]], keywords: list[tuple[int, int, str]]) -> Decimal | None:
@@ -319,4 +317,3 @@ def extract_profile_facts(text: str) -> ProfileFacts:
     except Exception:
         logger.exception("extract_profile_facts failed")
         return ProfileFacts()
-

@@ -59,10 +59,11 @@ def syntax() -> NumberSyntax:
     body = re.escape(digits + unit_chars + few)
     start = re.escape(digits + leading + few)
     cn_digit_class = re.escape(digits)
+    # Atomic, so a long run that fails a later requirement is not retried split every possible way.
     core = (
-        rf"(?:{_ARABIC}|[{start}])"
+        rf"(?>(?:{_ARABIC}|[{start}])"
         rf"(?:{_ARABIC}|[{body}]|{re.escape(point)}(?=[{cn_digit_class}]))*"
-        rf"(?:[{re.escape(letter_chars)}](?![A-Za-z]))?"
+        rf"(?:[{re.escape(letter_chars)}](?![A-Za-z]))?)"
     )
     run = re.compile(rf"(?<![0-9.{re.escape(digits + unit_chars)}]){core}")
     return NumberSyntax(
@@ -256,9 +257,7 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
 
 @cache
 def _not_a_number_regex() -> re.Pattern[str]:
-    return re.compile(
-        rf"(?<![a-z])(?:{alternation(words('numbers', 'not_a_number'))})(?![a-z])", re.IGNORECASE
-    )
+    return re.compile(rf"(?<![a-z])(?:{alternation(words('numbers', 'not_a_number'))})(?![a-z])", re.IGNORECASE)
 
 
 _SCIENTIFIC = re.compile(r"(?<![0-9a-z.])(-?)([0-9]+(?:\.[0-9]+)?)e([+-]?[0-9]+)(?![0-9a-z])", re.IGNORECASE)
