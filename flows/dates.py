@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import date
 from functools import cache
 
+from flows.parsing import ParseError
+from flows.parsing._numbers import numeral_value
 from flows.texts import lexicon
+
+MAX_DATE_TEXT = 60
+
+
+@cache
+def _numeral_run() -> re.Pattern[str]:
+    words = lexicon("numbers")
+    return re.compile(f"[{re.escape(words['cn_digits'] + words['leading_units'])}]{{1,6}}")
+
+
+def _arabic(text: str) -> str:
+    """Write short Chinese numerals ("二〇二三", "十二") as digits, using the parser's own reader."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if all(ch in lexicon("numbers")["cn_digit_values"] for ch in run):
+            return "".join(str(lexicon("numbers")["cn_digit_values"][ch]) for ch in run)
+        try:
+            return str(int(numeral_value(run)))
+        except ParseError:
+            return run
+
+    return _numeral_run().sub(convert, text)
 
 
 @cache
@@ -35,10 +59,7 @@ def parse_month(text: str, *, today: date) -> date | None:
     Returns:
         The date (the 1st of the month when no day was given), or None when none is readable.
     """
-    import cn2an  # imported here: the conversion is only needed on this rare path
-
-    with contextlib.suppress(ValueError, KeyError, IndexError):
-        text = cn2an.transform(text, "cn2an")
+    text = _arabic(text[:MAX_DATE_TEXT])
     absolute, relative, offsets = _patterns()
     found = absolute.search(text)
     if found:
