@@ -8,16 +8,19 @@ PostgreSQL runs when `DATABASE_URL` points at it; each test session works in a f
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from flows import texts
 from flows.storage import Cipher, SqlStore, open_store, resolve_url
 from flows.storage.sql import user_tables
 
@@ -77,3 +80,50 @@ def store(db_url: str, cipher: Cipher) -> Iterator[SqlStore]:
             for table in user_tables():
                 conn.execute(delete(table))
         opened.close()
+
+
+# -- every sentence any test renders is checked ---------------------------------------------
+
+_LEFTOVERS = re.compile(r"None|\bnan\b|NaN|Decimal\(|\{\{|\}\}|\{%|%\}|\(\s*\)|（\s*）|【\s*】|「\s*」|\[\s*\]|“\s*”")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# Latin words a Chinese reader meets in the coach's own sentences: acronyms, file names, URLs.
+_ALLOWED_LATIN = frozenset({"APP", "LPR", "IRR", "JSON", "PNG"})
+# Slash commands, file names and web addresses are not English prose.
+_NOT_PROSE = re.compile(r"/[a-z_]+|[\w-]+\.(?:json|ics|png)|https?://\S+|[a-z]+(?:\.[a-z]+)+")
+
+
+def sentence_problems(text: str) -> list[str]:
+    """Return what is wrong with a rendered sentence: leftovers of code, empty brackets, English."""
+    problems = [f"leftover {match.group(0)!r}" for match in _LEFTOVERS.finditer(text)]
+    problems += [
+        f"English word {match.group(0)!r}"
+        for match in _LATIN_WORD.finditer(_NOT_PROSE.sub(" ", text))
+        if match.group(0) not in _ALLOWED_LATIN
+    ]
+    return problems
+
+
+class _CheckedTemplate:
+    def __init__(self, template: jinja2.Template, name: str, problems: list[str]) -> None:
+        self._template = template
+        self._name = name
+        self._problems = problems
+
+    def render(self, *args: Any, **context: Any) -> str:
+        text = self._template.render(*args, **context)
+        self._problems += [f"{self._name}: {problem}" for problem in sentence_problems(text)]
+        return text
+
+
+@pytest.fixture(autouse=True)
+def every_sentence_is_clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test when any template it rendered shows None, empty brackets, leftovers or English."""
+    problems: list[str] = []
+    original = texts._env.get_template
+
+    def checked(name: str, *args: Any, **kwargs: Any) -> Any:
+        return _CheckedTemplate(original(name, *args, **kwargs), name, problems)
+
+    monkeypatch.setattr(texts._env, "get_template", checked)
+    yield
+    assert not problems, "rendered sentences with problems:\n" + "\n".join(sorted(set(problems)))
