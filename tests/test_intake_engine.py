@@ -206,3 +206,17 @@ def test_users_never_see_each_other(store: Store) -> None:
     start_to_income(bob)
     bob.tap("back")
     assert "8,765" not in bob.text
+
+
+def test_unknown_platform_typed_with_facts_keeps_only_its_name(chat: Conversation, store: Store) -> None:
+    start_to_income(chat)
+    chat.say("8000")
+    chat.say("3000")
+    chat.tap("hs:family")
+    chat.tap("no")
+    chat.say("安心借欠5000，逾期10天，日息万五")
+    assert "一并记下" in chat.text and "安心借" in chat.text
+    session = store.load_session("console:alice")
+    assert session is not None
+    loan = session.draft.loans[0]
+    assert (loan.platform, loan.outstanding, loan.overdue_days, loan.rate) == ("安心借", Decimal(5000), 10, "日息万五")

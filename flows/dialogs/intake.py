@@ -248,6 +248,8 @@ class IntakeDialog:
             found = parsing.extract_profile_facts(text)
             facts = {"monthly_income": found.monthly_income, "monthly_expenses": found.monthly_expenses}
         facts = {name: value for name, value in facts.items() if value is not None}
+        if slot.field == "platform" and facts and "platform" not in facts:
+            facts["platform"] = leading_name(text)
         if slot.field in facts:
             value = facts.pop(slot.field)
             if isinstance(value, Decimal):
@@ -276,6 +278,22 @@ def store_outstanding(draft: ProfileDraft | LoanDraft, owed: Decimal) -> None:
         draft.outstanding = owed
         if "outstanding" not in draft.answered:
             draft.answered.append("outstanding")
+
+
+@cache
+def _name_end() -> re.Pattern[str]:
+    stops = sorted(lexicon("intents")["platform_stop"], key=len, reverse=True)
+    numerals = re.escape(lexicon("numbers")["cn_digits"] + lexicon("numbers")["leading_units"])
+    # A stop word ends the name only when a figure follows it: "安心借欠5000" but not "安心借" itself.
+    return re.compile(rf"[\d,，。;；:：\s]|(?:{'|'.join(re.escape(word) for word in stops)})(?=\s*[\d{numerals}])")
+
+
+def leading_name(text: str) -> str:
+    """Return the platform name a message starts with ("安心借欠5000" -> "安心借"), or the whole text."""
+    typed = text.strip()
+    end = _name_end().search(typed)
+    name = typed[: end.start()].strip() if end and end.start() > 0 else typed
+    return name[:30]
 
 
 def _loan_facts(text: str) -> dict[str, Any]:
