@@ -11,14 +11,19 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cli_plan, cli_run, cli_script
+from bot import cli_plan, cli_roleplay, cli_run, cli_script
 from flows.engine import Engine
 from flows.models import Profile, ProfileDraft, Session
 from flows.storage import StorageError, open_store
 from flows.storage.base import Store
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-FEATURE_COMMANDS: tuple[Registrar, ...] = (cli_plan.register, cli_script.register, cli_run.register)
+FEATURE_COMMANDS: tuple[Registrar, ...] = (
+    cli_plan.register,
+    cli_script.register,
+    cli_roleplay.register,
+    cli_run.register,
+)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from flows.dialogs.export import EXPORT
 from flows.dialogs.home import HOME
 from flows.dialogs.intake import INTAKE
 from flows.dialogs.intake_machine import IntakeState
+from flows.dialogs.roleplay import ROLEPLAY
 from flows.dialogs.safety import CRISIS
 from flows.dialogs.scripts import SCRIPTS
 from flows.engine_tags import user_tag
@@ -28,7 +29,7 @@ from flows.texts import render
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
-DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS)
+DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS, ROLEPLAY)
 GLOBAL_COMMANDS = frozenset({"start", "help", "cancel", "delete", "restart", "menu"})
 NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "export", "call"})
 
@@ -83,6 +84,8 @@ class Engine:
         if inp.kind == "text" and inp.text.strip():
             signals = detect(inp.text)
             if signals.crisis:
+                if session.dialog == ROLEPLAY.name:
+                    ROLEPLAY.stop(session)  # a rehearsal is no place to return to after a crisis
                 return CRISIS.enter(ctx, session)
         else:
             signals = None

@@ -74,7 +74,7 @@ def test_script_by_platform_and_goal(chat: Conversation, store: Store) -> None:
     assert len(chat.replies) >= 4 and all(len(reply.text) < 900 for reply in chat.replies)
     assert "我是李明" in chat.text and "分 " in chat.text and "2026年12月1日" in chat.text
     assert "一并纳入协商" in chat.text  # two overdue platforms
-    assert chat.labels == ["换一个协商目标", "换一个平台", "维权工具箱", "回到主菜单"]
+    assert chat.labels == ["换一个协商目标", "换一个平台", "模拟通话练习", "维权工具箱", "回到主菜单"]
     assert _session(store).pending["sc_platform"] == "借呗"
     chat.tap("换一个协商目标")
     chat.tap("延期还款")

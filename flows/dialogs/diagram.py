@@ -54,11 +54,13 @@ def mermaid(title: str, initial: Any, transitions: Iterable[Mapping[str, Any]]) 
 def diagrams() -> dict[Path, str]:
     """Return every dialogue diagram, keyed by the file it lives in."""
     from flows.dialogs import intake_machine
+    from flows.roleplay import machine as roleplay_machine
 
     return {
         HERE / "intake.md": mermaid(
             "Intake dialogue", intake_machine.IntakeState.welcome, intake_machine.TRANSITIONS
         ),
+        **roleplay_machine.diagrams(),
     }
 
 

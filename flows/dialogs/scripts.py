@@ -215,6 +215,8 @@ class ScriptsDialog:
         ids = ["sc:og"]
         if session.profile is not None and len((analysis or self._analysis(ctx, session)).priority) > 1:
             ids.append("sc:op")
+        if "roleplay" in ctx.features:
+            ids.append("menu:roleplay")
         return Reply(text=render("script_more"), choices=choices(*ids, "sc:tk", "sc:menu"))
 
     # -- toolkit ----------------------------------------------------------------------------

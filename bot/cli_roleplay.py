@@ -1,0 +1,116 @@
+"""`debt-coach roleplay PROFILE.json --platform NAME [--persona P]`: rehearse one call in the terminal.
+
+Reads the user's replies from stdin, one per line; `/hint` shows what the script would say now,
+`/endcall` (or the end of input) ends the call and prints the score card. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from flows.analysis import analyse
+from flows.clock import Clock, SystemClock
+from flows.models import Profile
+from flows.negotiation import build_script, find_loan
+from flows.parsing import normalise
+from flows.roleplay import PERSONAS, card_messages, coach_persona, hang_up, hint, score_call, start_call, take_turn
+from flows.safety import detect
+from flows.texts import render
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _load(path: str) -> Profile | None:
+    try:
+        return Profile.model_validate_json(Path(path).read_bytes())
+    except OSError as error:
+        print(f"error: cannot read {path}: {error.strerror}", file=sys.stderr)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(file)"
+        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
+    return None
+
+
+def _say(out: TextIO, *texts: str) -> None:
+    for text in texts:
+        out.write(text + "\n\n")
+    out.flush()
+
+
+def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | None = None,
+        stdout: TextIO | None = None) -> int:
+    """Run `roleplay`: play one call against stdin and print the score card.
+
+    Args:
+        args: Parsed arguments (profile, platform, persona, seed, today).
+        clock: Where today comes from when `--today` is not given.
+        stdin: Where the replies come from (default: sys.stdin).
+        stdout: Where the call is printed (default: sys.stdout).
+
+    Returns:
+        The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
+    """
+    inp, out = stdin or sys.stdin, stdout or sys.stdout
+    profile = _load(args.profile)
+    if profile is None:
+        return 2
+    today: date = args.today or (clock or SystemClock()).now().astimezone(CHINA).date()
+    analysis = analyse(profile, today=today)
+    loan = find_loan(analysis, args.platform)
+    if loan is None:
+        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
+        print(f"error: unknown platform {args.platform!r}; known platforms: {known}", file=sys.stderr)
+        return 2
+    script = build_script(profile, analysis, loan.key, today=today)
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    call, lines = start_call(loan, args.persona or coach_persona(loan), seed=seed, name=(profile.name or "").strip())
+    _say(out, *lines)
+    interactive = inp.isatty()
+    while True:
+        if interactive:
+            out.write("> ")
+            out.flush()
+        raw = inp.readline()
+        text = normalise(raw)
+        if not raw or text.lower() in ("/endcall", "/end"):
+            hang_up(call)
+            _say(out, render("rp_hung_up"))
+            break
+        if text.lower() == "/hint":
+            _say(out, hint(call, script))
+            continue
+        if text and detect(text).crisis:
+            _say(out, render("safety_crisis"))
+            return 0
+        turn = take_turn(call, text)
+        _say(out, *turn.lines)
+        if turn.ended:
+            break
+    card = score_call(call, script)
+    _say(out, *card_messages(card, [card.attempt()]))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `roleplay` subcommand.
+
+    Args:
+        subparsers: The `debt-coach` subcommand set.
+    """
+    parser = subparsers.add_parser("roleplay", help="rehearse a negotiation call with one platform (stdin/stdout)")
+    parser.add_argument("profile", metavar="PROFILE.json")
+    parser.add_argument("--platform", required=True, help="platform name as in the profile (or an alias)")
+    parser.add_argument("--persona", choices=PERSONAS,
+                        help="who the coach plays (default: chosen by the platform's collection pressure)")
+    parser.add_argument("--seed", type=int, help="pick the persona's lines reproducibly")
+    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
+    parser.set_defaults(func=run)

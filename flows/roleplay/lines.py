@@ -1,0 +1,76 @@
+"""Choose what the persona says: one of several variants of a line, never the same twice in a row.
+
+A persona line is the template `scripts_zh/rp_<persona>_<part>.j2`, written as
+`{% if variant == 0 %}...{% elif variant == 1 %}...` blocks; the number of variants is read from
+the template itself. The choice is seeded per attempt (`RoleplayState.seed`) and by how often the
+line was used, so a call is reproducible from its seed while two attempts read differently.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import cache
+from typing import Any
+
+from flows.roleplay.state import THREATS, RoleplayState, Threat
+from flows.texts import SCRIPTS_DIR, render
+
+_VARIANT = re.compile(r"variant\s*==\s*(\d+)")
+
+
+@cache
+def variant_count(template: str) -> int:
+    """Return how many variants a template offers (1 when it has no `variant` blocks)."""
+    source = (SCRIPTS_DIR / f"{template}.j2").read_text(encoding="utf-8")
+    numbers = [int(found) for found in _VARIANT.findall(source)]
+    return max(numbers, default=0) + 1
+
+
+def _pick(call: RoleplayState, key: str, count: int) -> int:
+    used = call.used_lines.get(key, [])
+    if len(used) >= count:
+        used = used[-1:] if count > 1 else []
+    free = [index for index in range(count) if index not in used]
+    choice = random.Random(f"{call.seed}/{key}/{len(call.used_lines.get(key, []))}").choice(free)
+    call.used_lines[key] = [*used, choice]
+    return choice
+
+
+def pick_variant(call: RoleplayState, template: str) -> int:
+    """Choose a variant of a line not yet used in this call (once all were used, any but the last).
+
+    Args:
+        call: The call; its `used_lines` is updated.
+        template: The template name.
+
+    Returns:
+        The variant number to render.
+    """
+    return _pick(call, template, variant_count(template))
+
+
+def next_threat(call: RoleplayState) -> Threat:
+    """Choose the next threat the hostile persona makes, preferring one not made yet, and record it."""
+    fresh = [threat for threat in THREATS if threat not in call.threats]
+    if not fresh:
+        return THREATS[_pick(call, "threat", len(THREATS))]
+    threat = random.Random(f"{call.seed}/threat/{len(call.threats)}").choice(fresh)
+    call.threats.append(threat)
+    return threat
+
+
+def persona_line(call: RoleplayState, part: str, **context: Any) -> str:
+    """Render one line of the call's persona, prefixed with who is speaking.
+
+    Args:
+        call: The call (its persona, seed and used lines).
+        part: The line's part, e.g. "opening", "push", "stall", "bye".
+        **context: What the template needs besides `variant` (figures already formatted).
+
+    Returns:
+        The text to send.
+    """
+    template = f"rp_{call.persona}_{part}"
+    line = render(template, variant=pick_variant(call, template), **context)
+    return render("rp_say", persona=call.persona, line=line)
