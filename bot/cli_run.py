@@ -7,14 +7,21 @@ import asyncio
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from telegram.error import InvalidToken, TelegramError
 
 from bot.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from bot.health import HealthServer
+    from flows.storage import SqlStore
+
 _LOGGER = logging.getLogger("bot.run")
 EXIT_CONFIG = 2
+DEFAULT_METRICS_PORT = 9090
+_NEW_KEY_HINT = "make one with: python -m flows.storage new-key"
 
 
 def _port(value: str) -> int:
@@ -26,6 +33,11 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError("must be between 1 and 65535")
     return port
+
+
+def _metrics_port(value: str) -> int:
+    """Parse a TCP port number, or 0 for "off", for argparse."""
+    return 0 if value.strip() == "0" else _port(value)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
     parser.add_argument("--listen", default=None, help="webhook listen address (default: WEBHOOK_LISTEN)")
     parser.add_argument("--port", type=_port, default=None, help="webhook port (default: WEBHOOK_PORT)")
+    parser.add_argument(
+        "--metrics-port",
+        type=_metrics_port,
+        default=None,
+        help=f"serve /healthz and /metrics on this port (default: METRICS_PORT; {DEFAULT_METRICS_PORT} "
+        "with --webhook, off for polling; 0 turns it off)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -55,31 +74,66 @@ def _fail(message: str, settings: Settings | None = None) -> None:
     print(f"debt-coach run: {message}", file=sys.stderr)
 
 
-def _configure_logging() -> None:
-    from bot.telegram.app import quiet_loggers
+def configure_logging(token: str) -> None:
+    """Log at INFO on stderr with the token masked, third-party loggers kept quiet, errors counted."""
+    from bot.metrics import install_error_counter
+    from bot.telegram.app import RedactSecrets, quiet_loggers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(token))
     quiet_loggers()
+    install_error_counter()
+
+
+def _metrics_address(args: argparse.Namespace, settings: Settings) -> tuple[str, int] | None:
+    """Where to serve /healthz and /metrics: the flag, else METRICS_PORT, else the webhook default."""
+    port = args.metrics_port if args.metrics_port is not None else settings.metrics_port
+    if port is None:
+        port = DEFAULT_METRICS_PORT if args.webhook else 0
+    return (settings.metrics_listen, port) if port else None
+
+
+def _start_health(store: SqlStore, address: tuple[str, int] | None) -> HealthServer | None:
+    """Start the health and metrics server; a busy port is logged, not fatal."""
+    if address is None:
+        return None
+    from bot.health import HealthServer
+    from flows.storage.health import database_answers
+
+    try:
+        server = HealthServer(lambda: database_answers(store), *address).start()
+    except OSError as exc:
+        # The bot still serves users; the orchestrator's failing health check reports the problem.
+        _LOGGER.error("cannot serve /healthz and /metrics on %s:%d: %s", *address, exc.strerror or exc)
+        return None
+    _LOGGER.info("serving /healthz and /metrics on %s:%d", address[0], server.port)
+    return server
 
 
 def run(args: argparse.Namespace) -> int:
     """Start the bot and block until it is stopped by a signal.
 
     Args:
-        args: Parsed arguments with `webhook`, `listen` and `port`.
+        args: Parsed arguments with `webhook`, `listen`, `port` and `metrics_port`.
 
     Returns:
         0 after a clean stop, 2 for a missing or malformed setting, 1 when the Bot API is unreachable.
     """
     try:
         settings = load_settings()
-        settings.token()
+        token = settings.token()
         settings.callback_key()
         webhook = settings.webhook() if args.webhook else None
+        key = settings.key_material()
     except SettingsError as exc:
         _fail(str(exc))
         return EXIT_CONFIG
-    _configure_logging()
+    if webhook is not None and key is None:
+        # A deployment must not depend on a key file that lives and dies with one machine's disk.
+        _fail(f"COACH_ENCRYPTION_KEY is not set (required with --webhook); {_NEW_KEY_HINT}")
+        return EXIT_CONFIG
+    configure_logging(token)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # opt in to PTB's timedelta retry_after: no warnings
 
     from bot.telegram.app import ALLOWED_UPDATES, build_application
@@ -87,11 +141,14 @@ def run(args: argparse.Namespace) -> int:
     from flows.storage import StorageError, open_store
 
     try:
-        store = open_store(settings.database_url, key=settings.encryption_key())
+        store = open_store(settings.database_url, key=key)  # migrates to the newest schema first
     except StorageError as exc:
         _fail(str(exc), settings)
         return EXIT_CONFIG
+    _LOGGER.info("database ready, schema migrated")
+    health: HealthServer | None = None
     try:
+        health = _start_health(store, _metrics_address(args, settings))
         app = build_application(settings, Engine(store))
         asyncio.set_event_loop(asyncio.new_event_loop())
         if webhook is None:
@@ -121,5 +178,7 @@ def run(args: argparse.Namespace) -> int:
         _fail(f"cannot serve: {type(exc).__name__}: {exc.strerror or exc}", settings)
         return 1
     finally:
+        if health is not None:
+            health.stop()
         store.close()
     return 0

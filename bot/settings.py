@@ -31,9 +31,19 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     database_url: str | None = None
     coach_encryption_key: SecretStr | None = None
+    coach_encryption_key_file: str | None = None
     callback_secret: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
-    @field_validator("telegram_api_base_url", "webhook_url", "database_url", mode="before")
+    @field_validator(
+        "telegram_api_base_url",
+        "webhook_url",
+        "database_url",
+        "coach_encryption_key_file",
+        "metrics_port",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         """Treat an empty variable as unset."""
@@ -95,6 +105,27 @@ class Settings(BaseSettings):
         if self.coach_encryption_key is None:
             return None
         return self.coach_encryption_key.get_secret_value().strip() or None
+
+    def key_material(self) -> str | None:
+        """Return the configured encryption key(s): COACH_ENCRYPTION_KEY, else COACH_ENCRYPTION_KEY_FILE's contents.
+
+        Returns:
+            The key material, or None when neither is set (storage then falls back to a SQLite
+            database's own key file).
+
+        Raises:
+            SettingsError: COACH_ENCRYPTION_KEY_FILE is set but cannot be read.
+        """
+        if key := self.encryption_key():
+            return key
+        if self.coach_encryption_key_file is None:
+            return None
+        from flows.storage import StorageError, load_or_create_key
+
+        try:
+            return load_or_create_key(self.coach_encryption_key_file, create=False).decode("ascii", errors="replace")
+        except StorageError as exc:
+            raise SettingsError(f"COACH_ENCRYPTION_KEY_FILE: {exc}") from None
 
     def callback_key(self) -> bytes:
         """Return the key that signs button data: CALLBACK_SECRET, else derived from the key or token."""

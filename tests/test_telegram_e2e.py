@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from botapi_server import TOKEN, BotApiServer, Call
+from cryptography.fernet import Fernet
 
 pytest.importorskip("flows.engine", exc_type=ImportError)
 cli = pytest.importorskip("bot.cli", exc_type=ImportError)
@@ -50,10 +51,16 @@ async def bot_process(
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """Run `debt-coach run ARGS` pointed at the fake server; stop it with SIGTERM and expect exit 0."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "CALLBACK_"))}
+    key_file = tmp_path / "test-secret.key"  # webhook mode refuses to start without a configured key
+    if not key_file.exists():
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
     clean.update(
         TELEGRAM_BOT_TOKEN=server.token,
         TELEGRAM_API_BASE_URL=server.base_url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'coach.db'}",
+        COACH_ENCRYPTION_KEY_FILE=str(key_file),
+        METRICS_PORT="0",  # no /healthz server unless a test asks for one (tests/test_deploy.py does)
         PYTHONUNBUFFERED="1",
         **env,
     )

@@ -9,11 +9,12 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.metrics import UPDATES
 from bot.settings import Settings
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.handlers import Adapter, EngineLike
@@ -24,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 NETWORK_RETRIES = 2
+COUNTING_GROUP = -1
+"""Handler group of the update counter: runs before, and independently of, the adapter's handlers."""
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -68,6 +71,11 @@ async def _post_init(app: AnyApplication) -> None:
         _LOGGER.warning("could not set the command menu: %s", type(exc).__name__)
 
 
+async def _count_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count every update for `/metrics`; reads nothing from it."""
+    UPDATES.inc()
+
+
 def build_application(
     settings: Settings,
     engine: EngineLike,
@@ -100,6 +108,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: AnyApplication = builder.build()
+    app.add_handler(TypeHandler(Update, _count_update), group=COUNTING_GROUP)
     key = settings.callback_key()
     log_key = hmac.new(key, b"log-pseudonyms", hashlib.sha256).digest()
     Adapter(engine, CallbackSigner(key), log_key=log_key).register(app)
@@ -107,7 +116,43 @@ def build_application(
 
 
 def quiet_loggers() -> None:
-    """Keep request URLs (which contain the token) and update bodies out of the logs."""
-    for name in ("httpx", "httpcore"):
+    """Keep request URLs (which contain the token), update bodies and message texts out of the logs.
+
+    PTB logs the Bot API URL and every request's parameters at DEBUG, httpx every request URL at
+    INFO, tornado every webhook request at INFO: those loggers stay above that whatever the root
+    level, so turning the root logger to DEBUG never shows what users typed.
+    """
+    for name in ("httpx", "httpcore", "hpack", "tornado.access"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").level))
+
+
+class RedactSecrets(logging.Filter):
+    """A handler filter that replaces secrets (the bot token) in a record's message and traceback.
+
+    Belt and braces beside `quiet_loggers`: a library that puts a URL with the token in an
+    exception or a log line at a level we let through still shows `***` instead.
+    """
+
+    MASK = "***"
+
+    def __init__(self, *secrets: str) -> None:
+        """Redact each of `secrets` (empty ones are ignored)."""
+        super().__init__()
+        self._secrets = tuple(secret for secret in secrets if secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place with the secrets masked; never drops a record."""
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for secret in self._secrets:
+            message = message.replace(secret, self.MASK)
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, self.MASK)
+            if record.stack_info:
+                record.stack_info = record.stack_info.replace(secret, self.MASK)
+        record.msg, record.args = message, None
+        return True
