@@ -124,6 +124,9 @@ class Adapter:
         )
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_error_handler(self.on_error)
+        watch = getattr(app.update_processor, "watch", None)
+        if callable(watch):
+            watch(lambda: app.running)  # queued flood messages are answered at once on shutdown
 
     def user_ref(self, user_id: int) -> str:
         """Return a stable pseudonym for logs (never the raw id)."""

@@ -33,6 +33,11 @@ logger = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 30
 """How long a turn waits for another process's turn on the same data before failing."""
 
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long opening a PostgreSQL connection may take before the turn fails (and the user is asked to retry)."""
+POOL_RECYCLE_SECONDS = 1800
+"""Pooled PostgreSQL connections older than this are replaced (idle-timeout proxies drop them silently)."""
+
 _READ_ONLY = "coach_read_only"
 
 
@@ -95,7 +100,15 @@ def make_engine(url: URL) -> Engine:
             engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         _install_sqlite_hooks(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that went away (restart, failover, killed backend) costs the turns that were using it,
+    # never the process: pre-ping replaces dead pooled connections before a turn uses them, a
+    # disconnect during a turn invalidates the pool, and connecting gives up after a bounded time.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 class SqlTurn:

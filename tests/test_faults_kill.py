@@ -1,0 +1,203 @@
+"""SIGKILL the console bot at random points of 50 scripted conversations: each one, restarted as
+often as it takes, ends with exactly the profile an uninterrupted run stores.
+
+Each conversation is a real `debt-coach chat --db FILE --user U` process (forked by
+`chat_zygote.py` after the imports, so 50 conversations and their restarts fit in seconds) fed
+its lines on stdin and SIGKILLed after a random delay (seeded).  After a kill the test reads the
+database: the stored session must equal the session an uninterrupted run had after some number
+of lines, never a half-applied turn, and never fewer lines than before.  The restarted process
+gets the lines from there on — the ones whose answer the user never saw because the kill came
+first, as a person would type them again (the bot's own `/start` on restart changes nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import random
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import cli
+from bot.console import show, to_input
+from flows.engine import Engine
+from flows.models import Choice, Input, Session
+from flows.storage import open_store
+
+CONVERSATIONS = 50
+SEED = 20240611
+USER = "console:k"
+ZYGOTE = Path(__file__).with_name("chat_zygote.py")
+# Steps: typed text, "id:<choice>" to tap, "until:<choice>" to answer defaults until it is offered.
+SCRIPTS: list[list[str]] = [
+    ["id:consent_yes", "小李", "8000", "3000", "id:hs:job_loss", "id:no", "微粒贷欠5000，逾期10天，年化18%，只发短信"],
+    ["id:consent_yes", "id:skip", "一万二", "大概4000", "我生病住院了，做不了工作", "id:no",
+     "借呗欠一万二，逾期40天左右，日息万五，天天打电话"],
+    ["id:consent_yes", "阿强", "8500", "3500", "id:hs:pay_cut", "id:yes", "借呗欠一万二，逾期40天", "until:more_yes",
+     "安逸花", "3万", "5000", "逾期35天", "年化24%"],
+    ["id:consent_yes", "小王", "6500", "6000", "id:hs:family", "id:no", "美团借钱", "6000", "id:repaid_none", "20天",
+     "日息5%"],
+    ["id:consent_yes", "老周", "9000", "id:back", "9500", "2000", "id:hs:business", "id:no", "分期乐欠8000，逾期3天"],
+]  # fmt: skip
+_MIGRATIONS = threading.Lock()  # opening a store runs Alembic, whose context is process-global
+DEFAULTS = ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:calls")
+
+
+@dataclass
+class Baseline:
+    """An uninterrupted run: the console lines, the stored session after each, the exported profile."""
+
+    lines: list[str]
+    snapshots: list[dict[str, Any]]
+    export: str
+
+
+def _state(session: Session | None) -> dict[str, Any] | None:
+    return None if session is None else session.model_dump(mode="json", exclude={"updated_at"})
+
+
+def _export(db: Path) -> str:
+    out = io.StringIO()
+    with _MIGRATIONS, contextlib.redirect_stdout(out):
+        assert cli.main(["profile", "export", "--db", str(db), "--user", USER]) == 0
+    return out.getvalue()
+
+
+def _label(offered: list[Choice], choice_id: str) -> str:
+    for choice in offered:
+        if choice.id == choice_id:
+            return choice.label
+    raise AssertionError(f"{choice_id!r} not offered: {[c.id for c in offered]}")
+
+
+def _baseline(script: list[str], db: Path) -> Baseline:
+    """Run the script in-process the way `bot.console.chat` does, turning taps into typed labels."""
+    store = open_store(db_path=db)
+    engine = Engine(store)
+    sink = io.StringIO()
+    offered = show(engine.handle(USER, Input.of_text("/start")), sink)
+    lines: list[str] = []
+    snapshots = [_state(store.load_session(USER))]
+    steps = list(script)
+
+    def send(line: str) -> None:
+        nonlocal offered
+        lines.append(line)
+        offered = show(engine.handle(USER, to_input(line, offered)), sink)
+        snapshots.append(_state(store.load_session(USER)))
+
+    while steps or (session := store.load_session(USER)) is None or session.profile is None:
+        step = steps[0] if steps else "until:"
+        if step.startswith("until:"):
+            wanted = step.removeprefix("until:")
+            if wanted and wanted in [c.id for c in offered]:
+                steps.pop(0)
+                send(_label(offered, wanted))
+                continue
+            choice = next((c for c in DEFAULTS if c in [o.id for o in offered]), None)
+            assert choice is not None, f"no default among {[c.id for c in offered]}"
+            send(_label(offered, choice))
+        else:
+            steps.pop(0)
+            send(_label(offered, step.removeprefix("id:")) if step.startswith("id:") else step)
+        assert len(lines) < 80, "script does not finish the intake"
+    store.close()
+    return Baseline(lines, [s for s in snapshots if s is not None], _export(db))
+
+
+class Zygote:
+    """One `chat_zygote.py` process: run a chat job, optionally SIGKILLed after a delay."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ZYGOTE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
+        )
+
+    def run(self, db: Path, lines: list[str], kill_after: float | None) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        feed, out = db.with_suffix(".in"), db.with_suffix(".out")
+        feed.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        job = {"db": str(db), "user": USER.removeprefix("console:"), "input": str(feed), "output": str(out),
+               "kill_after": kill_after}  # fmt: skip
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        return answer
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _resume_point(db: Path, base: Baseline, start: int) -> int:
+    with _MIGRATIONS:
+        store = open_store(db_path=db)
+    try:
+        stored = _state(store.load_session(USER))
+    finally:
+        store.close()
+    if stored is None:
+        assert start == 0, "a session that was stored is gone"
+        return 0
+    matches = [i for i in range(start, len(base.snapshots)) if base.snapshots[i] == stored]
+    assert matches, f"after a kill the stored session matches no state of the uninterrupted run (from {start})"
+    return matches[0]
+
+
+def _converse(zygote: Zygote, base: Baseline, db: Path, duration: float, rng: random.Random) -> list[int]:
+    """Run one conversation to its end through 1-2 random kills; return the lines done at each kill."""
+    done, kills_left, hits = 0, rng.randint(1, 2), []
+    while True:
+        kill_after = rng.uniform(0.0, duration) if kills_left else None
+        kills_left = max(kills_left - 1, 0)
+        answer = zygote.run(db, base.lines[done:], kill_after)
+        if not answer["killed"]:
+            assert answer["code"] == 0, db.with_suffix(".out").read_text(encoding="utf-8", errors="replace")
+            break
+        done = _resume_point(db, base, done)
+        hits.append(done)
+    assert _export(db) == base.export
+    return hits
+
+
+def test_fifty_killed_conversations_end_with_the_uninterrupted_profile(tmp_path: Path) -> None:
+    bases = [_baseline(script, tmp_path / f"base{i}.db") for i, script in enumerate(SCRIPTS)]
+    zygotes = [Zygote(), Zygote()]
+    try:
+        durations = []
+        for i, base in enumerate(bases):  # the uninterrupted run, as a real process, and its length
+            whole = zygotes[i % len(zygotes)].run(tmp_path / f"whole{i}.db", base.lines, None)
+            assert (whole["killed"], whole["code"]) == (False, 0)
+            durations.append(whole["seconds"])
+            assert _export(tmp_path / f"whole{i}.db") == base.export
+
+        def worker(index: int) -> list[tuple[int, list[int]]]:
+            hits = []
+            for n in range(index, CONVERSATIONS, len(zygotes)):
+                script = n % len(SCRIPTS)
+                rng = random.Random(SEED + n)
+                db = tmp_path / f"conv{n}.db"
+                hits.append((n, _converse(zygotes[index], bases[script], db, durations[script], rng)))
+            return hits
+
+        with ThreadPoolExecutor(len(zygotes)) as pool:
+            hits = dict(h for result in pool.map(worker, range(len(zygotes))) for h in result)
+    finally:
+        for zygote in zygotes:
+            zygote.close()
+    assert len(hits) == CONVERSATIONS
+    mid_way = [n for n, points in hits.items() if any(0 < done < len(bases[n % len(SCRIPTS)].lines) for done in points)]
+    assert len(mid_way) >= CONVERSATIONS // 2, f"too few kills landed mid-conversation: {hits}"

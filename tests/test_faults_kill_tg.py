@@ -1,0 +1,160 @@
+"""SIGKILL the real `debt-coach run` process (polling the fake Bot API) at random points of a
+conversation, three times: after each restart the conversation goes on and ends with the profile
+an uninterrupted run stores.
+
+After a kill the user does what a person would: waits for the restarted bot (which first receives
+any update Telegram had not seen acknowledged), sends /start to get the current question back with
+fresh buttons, and goes on from the first step the database does not hold yet.  Residual risk, by
+design of Telegram polling: an update the bot fetched and acknowledged but had not processed when
+killed is lost (the user types it again, as here); one processed but not yet acknowledged would be
+delivered again and applied twice — the bot acknowledges on its next poll, right after fetching,
+so that window is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from botapi_server import BotApiServer
+from conversation import Conversation
+from test_faults_botapi import _button, _command
+
+from flows.engine import Engine
+from flows.models import Session
+from flows.storage import open_store
+
+USER = 700000021
+SEED = 424242
+KILLS = 3
+STARTUP = 60.0
+SCRIPT = ["/start", "tap:consent_yes", "小李", "8000", "3000", "tap:hs:job_loss", "tap:no",
+          "微粒贷欠5000，逾期10天，年化18%，只发短信"]  # fmt: skip
+DEFAULTS = ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:calls")
+
+
+def _state(session: Session | None) -> dict[str, Any] | None:
+    return None if session is None else session.model_dump(mode="json", exclude={"updated_at"})
+
+
+def _baseline(db: Path) -> tuple[list[str], list[dict[str, Any] | None], str]:
+    """The steps, the stored session after each, and the final profile of an uninterrupted run."""
+    store = open_store(db_path=db)
+    chat = Conversation(Engine(store), f"tg:{USER}")
+    steps: list[str] = []
+    snapshots = [_state(store.load_session(chat.user_id))]
+    todo = list(SCRIPT)
+    while todo or (session := store.load_session(chat.user_id)) is None or session.profile is None:
+        step = todo.pop(0) if todo else "tap:" + next(c for c in DEFAULTS if c in [o.id for o in chat.offered])
+        chat.tap(step[4:]) if step.startswith("tap:") else chat.say(step)
+        steps.append(step)
+        snapshots.append(_state(store.load_session(chat.user_id)))
+    profile = session.profile.model_dump_json()
+    store.close()
+    return steps, snapshots, profile
+
+
+class Bot:
+    """One `debt-coach run` process after another, on the same database; SIGKILL or SIGTERM."""
+
+    def __init__(self, server: BotApiServer, workdir: Path) -> None:
+        self.server, self.workdir, self.runs = server, workdir, 0
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"bot{self.runs}.log"
+
+    def turns(self) -> int:
+        return self.log.read_text(encoding="utf-8", errors="replace").count(" turn user=")
+
+    async def start(self) -> None:
+        self.runs += 1
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "CALLBACK_"))}
+        env.pop("COACH_ENCRYPTION_KEY", None)
+        env.update(TELEGRAM_BOT_TOKEN=self.server.token, TELEGRAM_API_BASE_URL=self.server.base_url,
+                   DATABASE_URL=f"sqlite:///{self.workdir / 'coach.db'}", PYTHONUNBUFFERED="1")  # fmt: skip
+        polls = sum(1 for c in self.server.api.calls if c.method == "setMyCommands")
+        with self.log.open("wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                *_command(), "run", env=env, cwd=self.workdir, stdout=log, stderr=asyncio.subprocess.STDOUT
+            )
+        await self.server.wait_until(
+            lambda: sum(1 for c in self.server.api.calls if c.method == "setMyCommands") > polls, STARTUP
+        )
+
+    async def stop(self, kill: bool) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 20)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+    async def idle(self) -> None:
+        """Wait until no update is pending and no turn has finished for half a second."""
+        while True:
+            before = self.turns()
+            await asyncio.sleep(0.5)
+            if not self.server.api.updates and self.turns() == before:
+                return
+
+
+def _resume(db: Path, snapshots: list[dict[str, Any] | None], start: int) -> int:
+    store = open_store(db_path=db)
+    try:
+        stored = _state(store.load_session(f"tg:{USER}"))
+    finally:
+        store.close()
+    matches = [i for i in range(start, len(snapshots)) if snapshots[i] == stored]
+    assert matches, f"after a kill the stored session matches no state of the uninterrupted run (from {start})"
+    return matches[0]
+
+
+async def test_killed_telegram_bot_resumes_every_conversation(tmp_path: Path) -> None:
+    steps, snapshots, expected = _baseline(tmp_path / "base.db")
+    rng = random.Random(SEED)
+    kill_at = sorted(rng.sample(range(1, len(steps) - 1), KILLS))
+    db = tmp_path / "coach.db"
+    async with BotApiServer() as server:
+        bot = Bot(server, tmp_path)
+        try:
+            await bot.start()
+            done, landed = 0, []
+            while done < len(steps):
+                step = steps[done]
+                expected_turns = bot.turns() + 1
+                if step.startswith("tap:"):
+                    server.push_callback(USER, *_button(server, USER, step[4:]))
+                else:
+                    server.push_text(USER, step)
+                if kill_at and done >= kill_at[0]:
+                    kill_at.pop(0)
+                    await asyncio.sleep(rng.uniform(0.0, 0.15))
+                    await bot.stop(kill=True)
+                    await bot.start()
+                    await bot.idle()  # redelivered updates, if any, are processed first
+                    server.push_text(USER, "/start")
+                    while bot.turns() < 1 or server.api.updates:
+                        await server.api.changed(0.05)
+                    await bot.idle()
+                    done = _resume(db, snapshots, done)
+                    landed.append(done)
+                    continue
+                while bot.turns() < expected_turns:
+                    await server.api.changed(0.05)
+                done += 1
+        finally:
+            await bot.stop(kill=False)
+    assert len(landed) == KILLS
+    store = open_store(db_path=db)
+    try:
+        session = store.load_session(f"tg:{USER}")
+    finally:
+        store.close()
+    assert session is not None and session.profile is not None
+    assert session.profile.model_dump_json() == expected
