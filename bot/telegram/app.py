@@ -24,7 +24,9 @@ from flows.texts import lexicon
 _LOGGER = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-NETWORK_RETRIES = 2
+NETWORK_RETRIES = 5
+BACKOFF_FIRST = 0.25
+BACKOFF_MAX = 4.0
 COUNTING_GROUP = -1
 """Handler group of the update counter: runs before, and independently of, the adapter's handlers."""
 
@@ -53,7 +55,8 @@ class RetryingRateLimiter(AIORateLimiter):
                 if attempt == NETWORK_RETRIES:
                     raise
                 _LOGGER.info("network error on %s, retrying", endpoint)
-                await asyncio.sleep(0.5 * (attempt + 1))
+                # Exponential backoff: 0.25, 0.5, 1, 2, 4 s rides out a restarting API without hammering it.
+                await asyncio.sleep(min(BACKOFF_FIRST * 2**attempt, BACKOFF_MAX))
         raise AssertionError("unreachable")
 
 
