@@ -30,6 +30,7 @@ from flows.money import yuan
 from flows.texts import lexicon, render
 
 INTENT_CHOICES = {"back", "skip", "keep"}
+MAX_ANSWER_CHARS = 300  # no answer needs more; parsing 4,096 characters costs over ten times as much
 
 
 @cache
@@ -199,6 +200,7 @@ class IntakeDialog:
     ) -> list[Reply]:
         draft = draft_for(session, slot)
         replies: list[Reply] = []
+        inp = inp.model_copy(update={"text": inp.text[:MAX_ANSWER_CHARS]})
         try:
             if intent == "skip":
                 if not is_optional(slot, draft):
