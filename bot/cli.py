@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cli_plan, cli_roleplay, cli_run, cli_script
+from bot import cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
 from flows.engine import Engine
 from flows.models import Profile, ProfileDraft, Session
 from flows.storage import StorageError, open_store
@@ -22,6 +22,7 @@ FEATURE_COMMANDS: tuple[Registrar, ...] = (
     cli_plan.register,
     cli_script.register,
     cli_roleplay.register,
+    cli_reminders.register,
     cli_run.register,
 )
 

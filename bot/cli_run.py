@@ -136,9 +136,14 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(token)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # opt in to PTB's timedelta retry_after: no warnings
 
+    from bot.reminder_dispatch import attach_dispatcher
     from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.callbacks import CallbackSigner
+    from flows.clock import SystemClock
     from flows.engine import Engine
+    from flows.reminders.scheduler import Scheduler
     from flows.storage import StorageError, open_store
+    from flows.storage.reminders_sql import ReminderRepo
 
     try:
         store = open_store(settings.database_url, key=key)  # migrates to the newest schema first
@@ -149,7 +154,9 @@ def run(args: argparse.Namespace) -> int:
     health: HealthServer | None = None
     try:
         health = _start_health(store, _metrics_address(args, settings))
-        app = build_application(settings, Engine(store))
+        scheduler = Scheduler(store, ReminderRepo.for_store(store), SystemClock())
+        app = build_application(settings, Engine(store, after_turn=scheduler.sync_session))
+        attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(settings.callback_key()))
         asyncio.set_event_loop(asyncio.new_event_loop())
         if webhook is None:
             _LOGGER.info("starting long polling")

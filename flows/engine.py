@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import Context, Dialog, choices
@@ -16,6 +16,7 @@ from flows.dialogs.export import EXPORT
 from flows.dialogs.home import HOME
 from flows.dialogs.intake import INTAKE
 from flows.dialogs.intake_machine import IntakeState
+from flows.dialogs.reminders import REMINDERS
 from flows.dialogs.roleplay import ROLEPLAY
 from flows.dialogs.safety import CRISIS
 from flows.dialogs.scripts import SCRIPTS
@@ -29,7 +30,7 @@ from flows.texts import render
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
-DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS, ROLEPLAY)
+DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS, ROLEPLAY, REMINDERS)
 GLOBAL_COMMANDS = frozenset({"start", "help", "cancel", "delete", "restart", "menu"})
 NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "export", "call"})
 
@@ -37,13 +38,28 @@ NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "
 class Engine:
     """Answer one user turn at a time, keeping everything in the store between turns."""
 
-    def __init__(self, store: Store, clock: Clock | None = None,
-                 dialogs: tuple[Dialog, ...] = DIALOGS) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None, dialogs: tuple[Dialog, ...] = DIALOGS,
+                 after_turn: Callable[[Session], None] | None = None) -> None:
+        """Build the engine.
+
+        Args:
+            store: Where sessions live.
+            clock: The time source (a FixedClock in tests).
+            dialogs: The dialogues this engine routes to.
+            after_turn: Called with the saved session after each committed turn (the reminders
+                scheduler keeps its rows in step with it); a failure there is logged, not shown.
+        """
         self.store = store
         self.clock: Clock = clock or SystemClock()
+        self.after_turn = after_turn
         self.dialogs: dict[str, Dialog] = {dialog.name: dialog for dialog in dialogs}
         self.command_owner: dict[str, Dialog] = {
             command: dialog for dialog in dialogs for command in dialog.commands
+        }
+        # Buttons a dialogue sends outside its own conversation (a reminder's "paid") reach it
+        # whatever dialogue the user is in when they tap.
+        self.choice_owner: dict[str, Dialog] = {
+            prefix: dialog for dialog in dialogs for prefix in getattr(dialog, "choice_prefixes", ())
         }
         features = set(self.command_owner) | {"profile"}
         self.context = Context(clock=self.clock, features=frozenset(features))
@@ -71,11 +87,20 @@ class Engine:
                     turn.save(session)
             if delete:
                 self.store.delete_user(user_id)
+            elif self.after_turn is not None:
+                self._after(session)
         except Exception as error:
             log.error("turn failed user=%s error=%s", user_tag(user_id), type(error).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
             return [Reply(text=render("error_try_again"))]
         return replies
+
+    def _after(self, session: Session) -> None:
+        assert self.after_turn is not None
+        try:
+            self.after_turn(session)
+        except Exception as error:  # the user's turn is saved; only the follow-up failed
+            log.error("after-turn hook failed user=%s error=%s", user_tag(session.user_id), type(error).__name__)
 
     # -- one turn ---------------------------------------------------------------------------
 
@@ -103,6 +128,8 @@ class Engine:
             replies = self._command(session, inp.command or "", inp.text)
         elif inp.choice and inp.choice.startswith("menu:"):
             replies = self._command(session, inp.choice.removeprefix("menu:"), "")
+        elif inp.choice and (owner := self._choice_owner(inp.choice)) is not None:
+            replies = owner.handle(ctx, session, inp)
         else:
             replies = self._dialog(session).handle(ctx, session, inp)
         if session.dialog == INTAKE.name and session.state == IntakeState.done.value:
@@ -110,6 +137,9 @@ class Engine:
         if signals and (signals.scam or signals.harassment):
             replies = [_signal_reply(signals.scam, signals.harassment), *replies]
         return replies
+
+    def _choice_owner(self, choice: str) -> Dialog | None:
+        return next((dialog for prefix, dialog in self.choice_owner.items() if choice.startswith(prefix)), None)
 
     def _dialog(self, session: Session) -> Dialog:
         return self.dialogs.get(session.dialog, INTAKE)

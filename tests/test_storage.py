@@ -364,7 +364,7 @@ def test_migrations_match_the_models(store: SqlStore) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         assert compare_metadata(context, Base.metadata) == []
-        assert conn.scalar(select(text("version_num")).select_from(text(VERSION_TABLE))) == "0001"
+        assert conn.scalar(select(text("version_num")).select_from(text(VERSION_TABLE))) == "0002"
 
 
 def test_reopening_a_migrated_database_is_a_no_op(store: SqlStore, db_url: str, cipher: Cipher) -> None:

@@ -54,6 +54,7 @@ def mermaid(title: str, initial: Any, transitions: Iterable[Mapping[str, Any]]) 
 def diagrams() -> dict[Path, str]:
     """Return every dialogue diagram, keyed by the file it lives in."""
     from flows.dialogs import intake_machine
+    from flows.reminders import machine as reminders_machine
     from flows.roleplay import machine as roleplay_machine
 
     return {
@@ -61,6 +62,11 @@ def diagrams() -> dict[Path, str]:
             "Intake dialogue", intake_machine.IntakeState.welcome, intake_machine.TRANSITIONS
         ),
         **roleplay_machine.diagrams(),
+        Path(reminders_machine.__file__).with_name("reminders.md"): mermaid(
+            "Reminders dialogue (/remind set-up and /call logging)",
+            reminders_machine.RemindState.idle,
+            reminders_machine.TRANSITIONS,
+        ),
     }
 
 

@@ -29,6 +29,7 @@ from flows.storage.crypto import Cipher, KeyMaterial, load_or_create_key, resolv
 from flows.storage.errors import DecryptionError, EncryptionKeyError, StorageError
 from flows.storage.migrate import upgrade_to_head
 from flows.storage.sql import SqlStore, make_engine
+from flows.storage import reminders_sql as _reminders_sql  # noqa: F401  (registers the table for delete_user)
 
 __all__ = [
     "Cipher",

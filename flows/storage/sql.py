@@ -149,6 +149,11 @@ class SqlStore:
         self._reader = sessionmaker(bind=engine.execution_options(**{_READ_ONLY: True}))
         self._postgres = engine.dialect.name == "postgresql"
 
+    @property
+    def cipher(self) -> Cipher:
+        """Return the cipher, for other storage modules that encrypt their own rows."""
+        return self._cipher
+
     @contextmanager
     def turn(self, user_id: str) -> Iterator[SqlTurn]:
         """Open one transaction for `user_id`, holding their row locked until it ends.
