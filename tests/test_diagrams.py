@@ -8,7 +8,8 @@ from flows.dialogs.diagram import diagrams
 def test_diagrams_match_the_transition_tables() -> None:
     for path, expected in diagrams().items():
         assert path.exists(), f"missing {path.name}: run python -m flows.dialogs.diagram"
-        assert path.read_text(encoding="utf-8") == expected, f"{path.name} is stale: run python -m flows.dialogs.diagram"
+        stale = f"{path.name} is stale: run python -m flows.dialogs.diagram"
+        assert path.read_text(encoding="utf-8") == expected, stale
 
 
 def test_intake_diagram_shows_every_state() -> None:

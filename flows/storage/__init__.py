@@ -24,12 +24,12 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from flows.storage import reminders_sql as _reminders_sql  # noqa: F401  (registers the table for delete_user)
 from flows.storage.base import Store, Turn
 from flows.storage.crypto import Cipher, KeyMaterial, load_or_create_key, resolve_cipher
 from flows.storage.errors import DecryptionError, EncryptionKeyError, StorageError
 from flows.storage.migrate import upgrade_to_head
 from flows.storage.sql import SqlStore, make_engine
-from flows.storage import reminders_sql as _reminders_sql  # noqa: F401  (registers the table for delete_user)
 
 __all__ = [
     "Cipher",
