@@ -7,11 +7,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-
-from pydantic import ValidationError
 
 from bot import cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
+from bot.cli_support import CliError, read_profile
 from flows.engine import Engine
 from flows.models import Profile, ProfileDraft, Session
 from flows.storage import StorageError, open_store
@@ -62,16 +60,7 @@ def _profile_export(args: argparse.Namespace) -> int:
 
 
 def _profile_import(args: argparse.Namespace) -> int:
-    try:
-        profile = Profile.model_validate_json(Path(args.file).read_bytes())
-    except OSError as error:
-        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return 2
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
-        return 2
+    profile = read_profile(args.file)
     store = store_from(args)
     try:
         session = store.load_session(args.user) or Session.new(args.user)
@@ -126,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except StorageError as error:
+    except (StorageError, CliError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

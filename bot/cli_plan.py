@@ -7,19 +7,11 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
+from bot.cli_support import read_profile
+from bot.cli_support import today as today_in_china
 from flows.analysis import analyse, analysis_messages, chart_png, plan_json
-from flows.clock import Clock, SystemClock
-from flows.models import Profile
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def _today(clock: Clock) -> date:
-    return clock.now().astimezone(CHINA).date()
+from flows.clock import Clock
 
 
 def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
@@ -32,17 +24,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
     Returns:
         The exit code: 0, or 2 for an unreadable or invalid profile or an unwritable chart.
     """
-    try:
-        profile = Profile.model_validate_json(Path(args.profile).read_bytes())
-    except OSError as error:
-        print(f"error: cannot read {args.profile}: {error.strerror}", file=sys.stderr)
-        return 2
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
-        return 2
-    today = args.today or _today(clock or SystemClock())
+    profile = read_profile(args.profile)
+    today = today_in_china(args.today, clock)
     analysis = analyse(profile, today=today, strategy=args.strategy)
     if args.chart:
         try:

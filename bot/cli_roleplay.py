@@ -10,34 +10,17 @@ import argparse
 import secrets
 import sys
 from datetime import date
-from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
+from bot.cli_support import read_profile
+from bot.cli_support import today as today_in_china
 from flows.analysis import analyse
-from flows.clock import Clock, SystemClock
-from flows.models import Profile
+from flows.clock import Clock
 from flows.negotiation import build_script, find_loan
 from flows.parsing import normalise
 from flows.roleplay import PERSONAS, card_messages, coach_persona, hang_up, hint, score_call, start_call, take_turn
 from flows.safety import detect
 from flows.texts import render
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def _load(path: str) -> Profile | None:
-    try:
-        return Profile.model_validate_json(Path(path).read_bytes())
-    except OSError as error:
-        print(f"error: cannot read {path}: {error.strerror}", file=sys.stderr)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
-    return None
 
 
 def _say(out: TextIO, *texts: str) -> None:
@@ -60,10 +43,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
         The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
     """
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    profile = _load(args.profile)
-    if profile is None:
-        return 2
-    today: date = args.today or (clock or SystemClock()).now().astimezone(CHINA).date()
+    profile = read_profile(args.profile)
+    today = today_in_china(args.today, clock)
     analysis = analyse(profile, today=today)
     loan = find_loan(analysis, args.platform)
     if loan is None:

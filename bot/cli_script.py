@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
+from bot.cli_support import read_profile
+from bot.cli_support import today as today_in_china
 from flows.analysis import analyse
-from flows.clock import Clock, SystemClock
-from flows.models import Profile
+from flows.clock import Clock
 from flows.negotiation import GOALS, Goal, build_script
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
@@ -28,17 +23,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
     Returns:
         The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
     """
-    try:
-        profile = Profile.model_validate_json(Path(args.profile).read_bytes())
-    except OSError as error:
-        print(f"error: cannot read {args.profile}: {error.strerror}", file=sys.stderr)
-        return 2
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        print(f"error: invalid profile: field {where}: {first['msg']}", file=sys.stderr)
-        return 2
-    today: date = args.today or (clock or SystemClock()).now().astimezone(CHINA).date()
+    profile = read_profile(args.profile)
+    today = today_in_china(args.today, clock)
     analysis = analyse(profile, today=today)
     goal: Goal | None = args.goal
     try:

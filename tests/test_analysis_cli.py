@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from bot import cli_plan
+from bot.cli import main
 
 PROFILE = {
     "monthly_income": 7000,
@@ -21,11 +20,7 @@ PROFILE = {
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="debt-coach")
-    cli_plan.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    code: int = args.func(args)
-    return code
+    return main(list(argv))
 
 
 def test_plan_json_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from datetime import date
 from decimal import Decimal
@@ -10,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot import cli_script
+from bot.cli import main
 from flows import texts
 from flows.analysis import Analysis, analyse
 from flows.models import Profile
@@ -237,12 +236,7 @@ def test_unknown_platform_raises() -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers(dest="command", required=True)
-    cli_script.register(commands)
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return main(argv)
 
 
 def test_cli_prints_the_script(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:

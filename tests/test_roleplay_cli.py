@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli_roleplay
+from bot.cli import main
 
 PROFILE = {
     "name": "李明", "monthly_income": 6400, "monthly_expenses": 5000, "hardship": "失业",
@@ -67,4 +68,5 @@ def test_unknown_platform_and_bad_profile(profile: Path, tmp_path: Path, capsys:
     assert "known platforms" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
-    assert _run(_args(bad, "--platform", "借呗"), [])[0] == 2
+    assert main(["roleplay", str(bad), "--platform", "借呗"]) == 2
+    assert "error: invalid profile: field monthly_income" in capsys.readouterr().err
