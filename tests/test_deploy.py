@@ -24,6 +24,7 @@ import pytest
 import yaml
 from botapi_server import TOKEN, BotApiServer, FakeBotApi, RecordingRequest
 from cryptography.fernet import Fernet
+from processes import stop_gracefully
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 from telegram import Update
@@ -269,13 +270,7 @@ async def test_webhook_process_migrates_then_serves_health_and_counts_updates(tm
                 finally:
                     store.close()
             finally:
-                if proc.returncode is None:
-                    proc.terminate()
-                    try:
-                        await asyncio.wait_for(proc.wait(), 20)
-                    except TimeoutError:
-                        proc.kill()
-                        await proc.wait()
+                await stop_gracefully(proc)
     output = log.read_text(errors="replace")
     assert proc.returncode == 0, output
     assert "serving /healthz and /metrics" in output and TOKEN not in output

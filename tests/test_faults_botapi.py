@@ -25,6 +25,7 @@ from typing import Any
 
 from botapi_server import BotApiServer, Call, Faults
 from botapi_wire import SEND_METHODS
+from processes import stop_gracefully
 
 ALICE, BOB = 700000011, 700000012
 STARTUP = 60.0
@@ -57,13 +58,7 @@ async def bot_process(server: BotApiServer, workdir: Path) -> AsyncIterator[Path
         try:
             yield log_path
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), 20)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_gracefully(proc)
 
 
 def _turns(log_path: Path) -> int:

@@ -31,6 +31,7 @@ from privacy_support import (
     steps_taken_async,
     table_rows,
 )
+from processes import stop_gracefully
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from telegram import Update
@@ -251,13 +252,7 @@ async def _run_process(server: BotApiServer, db_dir: Path, log_file: Path) -> As
         try:
             yield
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), 20)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_gracefully(proc)
     assert proc.returncode == 0, log_file.read_text(errors="replace")
 
 

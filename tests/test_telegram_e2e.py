@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from botapi_server import TOKEN, BotApiServer, Call
 from cryptography.fernet import Fernet
+from processes import stop_gracefully
 
 pytest.importorskip("flows.engine", exc_type=ImportError)
 cli = pytest.importorskip("bot.cli", exc_type=ImportError)
@@ -72,13 +73,7 @@ async def bot_process(
         try:
             yield proc
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), 20)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_gracefully(proc)
     output = (tmp_path / "bot.log").read_text(encoding="utf-8", errors="replace")
     assert proc.returncode == 0, output
     for secret in (TOKEN, SECRET, str(ALICE), str(BOB)):
