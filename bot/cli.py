@@ -82,7 +82,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="debt-coach", description="Debt-negotiation coach (债务协商教练).")
+    parser = argparse.ArgumentParser(prog="debt-coach", description="Debt-negotiation coach.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat = commands.add_parser("chat", help="chat in the terminal (reads stdin, one message per line)")

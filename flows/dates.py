@@ -20,7 +20,7 @@ def _numeral_run() -> re.Pattern[str]:
 
 
 def _arabic(text: str) -> str:
-    """Write short Chinese numerals ("二〇二三", "十二") as digits, using the parser's own reader."""
+    """Write short Chinese numerals (a year spelled digit by digit, a month as a word) as digits."""
 
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -50,7 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
 
 
 def parse_month(text: str, *, today: date) -> date | None:
-    """Read a contract date such as "2023-05-10", "2023年5月" or "last year in March".
+    """Read a contract date such as "2023-05-10", "2023/5", year-month in Chinese, or "last year in March".
 
     Args:
         text: What the user typed (Chinese numerals already allowed: they are converted first).

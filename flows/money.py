@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from flows.texts import lexicon
 
 FEN = Decimal("0.01")
+
+
+@cache
+def _unit() -> str:
+    unit: str = lexicon("units")["yuan"]
+    return unit
 
 
 def to_fen(amount: Decimal) -> int:
@@ -18,11 +27,11 @@ def from_fen(fen: int) -> Decimal:
 
 
 def yuan(amount: Decimal | int) -> str:
-    """Format yuan with thousands separators: 12000 -> "12,000 元", 1234.5 -> "1,234.50 元"."""
+    """Format yuan with thousands separators and the unit word: 12000 -> "12,000 <unit>"."""
     value = Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
     if value == value.to_integral_value():
-        return f"{int(value):,} 元"
-    return f"{value:,.2f} 元"
+        return f"{int(value):,} {_unit()}"
+    return f"{value:,.2f} {_unit()}"
 
 
 def percent(fraction: Decimal, places: int = 2) -> str:

@@ -291,7 +291,7 @@ def _name_end() -> re.Pattern[str]:
 
 
 def leading_name(text: str) -> str:
-    """Return the platform name a message starts with ("安心借欠5000" -> "安心借"), or the whole text."""
+    """Return the platform name a message starts with (the name before "owes 5000"), or the whole text."""
     typed = text.strip()
     end = _name_end().search(typed)
     name = typed[: end.start()].strip() if end and end.start() > 0 else typed
