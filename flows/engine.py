@@ -165,6 +165,8 @@ class Engine:
             return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
         if command == "menu":
             return HOME.enter(ctx, session)
+        if command == "back" and session.dialog != INTAKE.name:
+            return self._dialog(session).reprompt(ctx, session) or HOME.enter(ctx, session)
         if command == "profile" or (command in INTAKE.commands and session.dialog == INTAKE.name):
             if command == "profile":
                 return INTAKE.enter(ctx, session, "summary")

@@ -68,3 +68,12 @@ def test_commands_that_need_a_profile_say_so(tmp_path: Path) -> None:
         assert "还不认识" in chat.text
     finally:
         opened.close()
+
+
+def test_back_outside_the_intake_stays_where_the_user_is(store: Store) -> None:
+    chat = Conversation(Engine(store), "tg:7")
+    chat.say("/menu")
+    chat.say("/back")
+    assert "接下来想做什么" in chat.text
+    session = store.load_session("tg:7")
+    assert session is not None and session.dialog == "home"
