@@ -125,7 +125,7 @@ def quiet_loggers() -> None:
     INFO, tornado every webhook request at INFO: those loggers stay above that whatever the root
     level, so turning the root logger to DEBUG never shows what users typed.
     """
-    for name in ("httpx", "httpcore", "hpack", "tornado.access"):
+    for name in ("httpx", "httpcore", "hpack", "tornado.access", "transitions"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").level))
 

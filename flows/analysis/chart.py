@@ -3,6 +3,8 @@
 Chinese labels use the Noto Sans CJK SC font shipped inside the mplfonts package, registered with
 matplotlib's font manager at chart time, so nothing is downloaded and no system font is needed.
 The figure is drawn on a bare Agg canvas (no pyplot, so no figure is left open), and cleared after use.
+matplotlib is imported on the first chart, not with the engine: it is about 30 MB of resident memory
+that a bot process only needs once someone asks for a plan (see bench/README.md, memory).
 """
 
 from __future__ import annotations
@@ -10,12 +12,6 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
-
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from flows.analysis.result import Analysis
 from flows.texts import render
@@ -36,6 +32,7 @@ def cjk_font_family() -> str:
         FileNotFoundError: When mplfonts is installed without its fonts.
     """
     import mplfonts
+    from matplotlib import font_manager
 
     path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
     if not path.is_file():
@@ -60,6 +57,11 @@ def chart_png(analysis: Analysis) -> bytes:
     Returns:
         PNG bytes.
     """
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     family = cjk_font_family()
     months = analysis.schedule or analysis.projection
     keys = list(analysis.priority)

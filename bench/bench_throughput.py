@@ -1,0 +1,150 @@
+"""Benchmark: updates answered per second, the coach against a bare PTB echo bot, same server, same run.
+
+Each bot runs as its own process against a fresh fake Bot API server (`bench/botapi_load.py`) and
+is kept busy by `--users` people talking at once: each sends an intake answer, waits for the whole
+answer, sends the next (`/start`, consent tap, skip tap, "8000", "3000"), and a finished person is
+replaced by a new one.  Every coach step is a real turn: engine, store (SQLite or PostgreSQL) and
+templates.  The rate counts answered steps after the first 10% (warm-up excluded).  Runs go echo,
+coach on SQLite, coach on PostgreSQL, repeated `--rounds` times, so a busy machine slows all alike;
+each round's ratio compares the coach with that round's echo run.
+
+    .venv/bin/python bench/bench_throughput.py [--rounds 2] [--steps 3000] [--users 200]
+        [--backends sqlite,postgres] [--send-rate 0]
+
+Target: the coach answers at least 80% of the echo bot's rate, on each backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import dataclass
+
+from botapi_load import (
+    Backend,
+    BotKind,
+    Driver,
+    bot_env,
+    bot_process,
+    coach_argv,
+    database,
+    echo_argv,
+    errors_in,
+    machine,
+    median,
+    now,
+    run_closed,
+    table,
+    timed_server,
+    verdict,
+    wait_polling,
+    workdir,
+)
+
+TARGET_RATIO = 0.80
+WARMUP_FRACTION = 0.10
+
+
+@dataclass
+class Result:
+    """One measured run."""
+
+    label: str
+    rate: float
+    steps: int
+    seconds: float
+    p50_ms: float
+    errors: int
+    unexpected: int
+
+
+async def measure(kind: BotKind, backend: Backend | None, args: argparse.Namespace) -> Result:
+    """Start one bot, warm it up, then count answered steps per second under a closed-loop load."""
+    label = "echo" if kind == "echo" else f"coach/{backend}"
+    with workdir("bench-tp-") as work, database(backend or "sqlite", work) as url:
+        async with timed_server() as server:
+            env = bot_env(server, work, url if kind == "coach" else None, args.send_rate)
+            argv = coach_argv() if kind == "coach" else echo_argv()
+            async with bot_process(argv, env, work) as bot:
+                await wait_polling(server, bot)
+                warm = Driver.for_bot(kind, server, first_user=6_000_000_000)
+                await run_closed(warm, concurrency=min(args.users, 50), total=250)
+                await warm.drain(30)
+                driver = Driver.for_bot(kind, server)
+                await run_closed(driver, concurrency=args.users, total=args.steps)
+                await driver.drain(30)
+                done = sorted(sample.done for sample in driver.samples)
+                skip = int(len(done) * WARMUP_FRACTION)
+                seconds = done[-1] - done[skip]
+                latencies = sorted(sample.latency for sample in driver.samples)
+                result = Result(
+                    label,
+                    (len(done) - 1 - skip) / seconds,
+                    len(done),
+                    seconds,
+                    latencies[len(latencies) // 2] * 1000,
+                    0,
+                    driver.unexpected + warm.unexpected,
+                )
+        result.errors = errors_in(bot.log_text())
+    return result
+
+
+async def main(args: argparse.Namespace) -> int:
+    """Run the rounds and print the table and verdicts."""
+    backends: list[Backend] = [b for b in ("sqlite", "postgres") if b in args.backends.split(",")]
+    print(f"machine: {machine()}")
+    print(f"load: {args.users} users at once, {args.steps} steps per run, send limit "
+          f"{args.send_rate or 'off'}, {args.rounds} rounds")  # fmt: skip
+    started = now()
+    results: list[list[Result]] = []
+    for number in range(args.rounds):
+        round_results = [await measure("echo", None, args)]
+        for backend in backends:
+            round_results.append(await measure("coach", backend, args))
+        results.append(round_results)
+        print(f"round {number + 1}: " + ", ".join(f"{r.label} {r.rate:.0f}/s" for r in round_results), flush=True)
+    rows = []
+    passed = True
+    for column, label in enumerate(["echo", *(f"coach/{b}" for b in backends)]):
+        runs = [round_results[column] for round_results in results]
+        rates = [r.rate for r in runs]
+        ratios = [r.rate / round_results[0].rate for r, round_results in zip(runs, results, strict=True)]
+        ratio = median(ratios)
+        ok = ratio >= TARGET_RATIO or label == "echo"
+        passed &= ok
+        rows.append([
+            label,
+            f"{median(rates):.0f}",
+            " ".join(f"{rate:.0f}" for rate in rates),
+            f"{median([r.p50_ms for r in runs]):.1f}",
+            f"{ratio:.0%}" if label != "echo" else "-",
+            sum(r.errors for r in runs),
+            sum(r.unexpected for r in runs),
+            verdict(ok) if label != "echo" else "",
+        ])  # fmt: skip
+    print()
+    print(table(["bot", "steps/s", "per round", "p50 ms", "vs echo", "errors", "stray", f">= {TARGET_RATIO:.0%}"],
+                rows))  # fmt: skip
+    print(f"\n{'all targets met' if passed else 'target missed'} ({now() - started:.0f}s)")
+    return 0 if passed else 1
+
+
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=3000, help="answered steps measured per run")
+    parser.add_argument("--users", type=int, default=200, help="people talking at once")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--send-rate",
+        type=float,
+        default=0.0,
+        help="overall sends/s limit of both bots' AIORateLimiter (0: off; PTB's default is 30)",
+    )
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main(parse_args())))
