@@ -110,7 +110,7 @@ async def test_every_reply_arrives_once_in_order_despite_a_fifth_of_sends_failin
     assert kinds == {"429", "502", "drop"} and len(faults.injected) >= 8, faults.injected
     for user in (ALICE, BOB):
         expected = _received(clean, user)
-        assert len(expected) >= 8
+        assert len(expected) >= 6  # a real conversation, not a greeting (plain replies are joined)
         assert _received(faulty, user) == expected  # nothing lost, nothing doubled, same order
     assert _taps(faulty) == _taps(clean)  # every button tap was answered once
     assert _call_count(faulty, "editMessageReplyMarkup") == _call_count(clean, "editMessageReplyMarkup")

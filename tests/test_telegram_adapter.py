@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from telegram import Update
 from bot.settings import Settings
 from bot.telegram import build_application
 from bot.telegram.app import bot_commands
+from bot.telegram.handlers import TYPING_AFTER
 from flows.models import Attachment, Choice, Input, Reply
 from flows.texts import render
 
@@ -81,7 +83,19 @@ async def test_text_reaches_engine_and_reply_is_escaped_html(h: Harness) -> None
     assert sent.params["parse_mode"] == "HTML"
     assert sent.text == html.escape("<b>x 和 A&B > 3")
     assert sent.plain == "<b>x 和 A&B > 3"
-    assert h.api.sent(ALICE, "sendChatAction")[0].params["action"] == "typing"
+    assert h.api.sent(ALICE, "sendChatAction") == []  # a quick reply needs no "typing..."
+
+
+async def test_a_slow_reply_shows_typing_first(h: Harness) -> None:
+    def slow(user_id: str, inp: Input) -> list[Reply]:
+        time.sleep(TYPING_AFTER + 0.3)
+        return [Reply(text="算好了")]
+
+    h.engine.script = slow
+    await h.text(ALICE, "8000")
+    typing = h.api.sent(ALICE, "sendChatAction")
+    assert typing and typing[0].params["action"] == "typing"
+    assert h.api.calls.index(typing[0]) < h.api.calls.index(h.messages(ALICE)[0])
 
 
 async def test_commands_go_to_the_engine(h: Harness) -> None:

@@ -215,3 +215,16 @@ async def test_processor_serialises_each_user_but_not_across_users() -> None:
     assert log.index("a1-") < log.index("a2+")
     assert log.index("b1-") < log.index("a1-")
     assert processor._locks == {}
+
+
+def test_plain_replies_join_the_next_one() -> None:
+    from bot.telegram.render import coalesce
+    from flows.models import Attachment, Choice, Reply
+
+    noted, question = Reply(text="记下了"), Reply(text="下一个问题", choices=[Choice(id="skip", label="跳过")])
+    photo = Reply(text="图", attachments=[Attachment(kind="photo", filename="p.png", mime="image/png", data=b"x")])
+    assert coalesce([noted, question]) == [Reply(text="记下了\n\n下一个问题", choices=question.choices)]
+    assert coalesce([question, noted]) == [question, noted]  # buttons stay on their own message
+    assert coalesce([photo, noted]) == [photo, noted]
+    long = Reply(text="长" * 4000)
+    assert coalesce([long, Reply(text="短" * 200)]) == [long, Reply(text="短" * 200)]

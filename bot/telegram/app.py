@@ -25,6 +25,7 @@ _LOGGER = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 NETWORK_RETRIES = 5
+HTTP_POOL_SIZE = 32
 BACKOFF_FIRST = 0.25
 BACKOFF_MAX = 4.0
 COUNTING_GROUP = -1
@@ -110,6 +111,9 @@ def build_application(
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # httpcore checks every pooled connection on each request; 32 is plenty for 30 sends a second.
+        builder = builder.connection_pool_size(HTTP_POOL_SIZE)
     app: AnyApplication = builder.build()
     app.add_handler(TypeHandler(Update, _count_update), group=COUNTING_GROUP)
     key = settings.callback_key()

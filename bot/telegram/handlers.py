@@ -23,12 +23,14 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram.callbacks import CallbackSigner
-from bot.telegram.render import build_keyboard, page_count, send_reply
+from bot.telegram.render import build_keyboard, coalesce, page_count, send_reply
 from flows.models import Choice, Input, Reply
 from flows.texts import render
 
 _LOGGER = logging.getLogger(__name__)
 TYPING_EVERY = 4.5
+TYPING_AFTER = 0.4
+"""A reply faster than this needs no "typing...": the extra request would cost more than it shows."""
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -70,9 +72,10 @@ class LruCache(Generic[K, V]):
 
 @contextlib.asynccontextmanager
 async def typing_action(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing..." in the chat, renewed every few seconds, while the block runs."""
+    """Show "typing..." in the chat while the block runs, once it has run for TYPING_AFTER seconds."""
 
     async def keep_typing() -> None:
+        await asyncio.sleep(TYPING_AFTER)
         while True:
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -217,7 +220,7 @@ class Adapter:
         started = time.monotonic()
         async with typing_action(bot, chat_id):
             replies = await asyncio.to_thread(self._engine.handle, f"tg:{user_id}", inp)
-        for reply in replies:
+        for reply in coalesce(replies):
             markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
             last = await send_reply(bot, chat_id, reply, markup)
             if last is not None and markup is not None and page_count(reply.choices) > 1:

@@ -88,6 +88,27 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return pieces
 
 
+def coalesce(replies: Sequence[Reply]) -> list[Reply]:
+    """Join each plain reply (no buttons, no files) to the one after it, as one message.
+
+    "Noted: ..." followed by the next question reads as one message in a chat, rings the phone
+    once, and costs one request instead of two.
+    """
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.choices
+            and not previous.attachments
+            and utf16_len(previous.text) + 2 + utf16_len(reply.text) <= TEXT_LIMIT
+        ):
+            merged[-1] = reply.model_copy(update={"text": f"{previous.text}\n\n{reply.text}"})
+        else:
+            merged.append(reply)
+    return merged
+
+
 def _is_short(choices: Sequence[Choice]) -> bool:
     return all(len(choice.label) <= SHORT_LABEL for choice in choices)
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-import numpy_financial as npf
-
 from flows.analysis.result import AprMethod
 from flows.models import Loan
 
@@ -92,6 +90,9 @@ def irr_annual(received: Decimal, payments: list[Decimal]) -> Decimal | None:
     """
     if received <= 0 or not payments or sum(payments, Decimal(0)) < received:
         return None
+    # numpy-financial (and numpy, ~11 MB) loads on the first IRR, not with every bot process.
+    import numpy_financial as npf
+
     # numpy-financial works in floats: convert only here, and come back to Decimal at once.
     flows = [float(received), *(-float(p) for p in payments)]
     monthly = float(npf.irr(flows))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "coach_alembic_version"
@@ -24,6 +28,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     Returns:
         The configuration for `alembic.command` functions.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.set_main_option("path_separator", "os")
@@ -42,6 +48,10 @@ def upgrade_to_head(engine: Engine) -> None:
     Args:
         engine: The store's engine.
     """
+    if current_revision(engine) == head_revision():
+        return  # the usual start: nothing to do, and Alembic (~10 MB) stays unloaded
+    from alembic import command
+
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
@@ -49,3 +59,29 @@ def upgrade_to_head(engine: Engine) -> None:
                 {"name": "debt-coach-migrate:"},
             )
         command.upgrade(alembic_config(connection), "head")
+
+
+@cache
+def head_revision() -> str:
+    """Return the newest revision id, read from the migration files without loading Alembic."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r'^revision[^=]*=\s*"([^"]+)"', source, re.MULTILINE)
+        parent = re.search(r'^down_revision[^=]*=\s*(?:"([^"]+)"|None)', source, re.MULTILINE)
+        if revision:
+            revisions[revision.group(1)] = parent.group(1) if parent else None
+    parents = set(revisions.values())
+    heads = [revision for revision in revisions if revision not in parents]
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is at, or None when it has never been migrated."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        found = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        return found[0] if len(found) == 1 else None
