@@ -243,7 +243,7 @@ class Step:
 
 COACH_STEPS: tuple[Step, ...] = (
     Step("text", "/start", 1),  # welcome + consent buttons
-    Step("tap", replies=2),  # consent_yes: thanks, then "what should I call you" (skip / back)
+    Step("tap", replies=1),  # consent_yes: thanks and "what should I call you", one message (skip / back)
     Step("tap", replies=1),  # skip the name: the income question
     Step("text", "8000", 1),  # income: the expenses question
     Step("text", "3000", 1),  # expenses: the hardship question
