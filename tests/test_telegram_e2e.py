@@ -121,21 +121,34 @@ async def _two_users_converse(server: BotApiServer) -> None:
         assert server.sent(ALICE, "editMessageReplyMarkup")
 
 
+@asynccontextmanager
+async def serving_bot(tmp_path: Path, *, webhook: bool) -> AsyncIterator[tuple[BotApiServer, str]]:
+    """Start the fake Bot API and the real bot, polling or on a webhook; yield once the bot is serving.
+
+    Yields:
+        The server, and the webhook URL (empty in polling mode).
+    """
+    async with BotApiServer() as server:
+        if not webhook:
+            async with bot_process(server, tmp_path):
+                await server.wait_until(lambda: any(c.method == "setMyCommands" for c in server.calls), STARTUP)
+                yield server, ""
+            return
+        port = _free_port()
+        hook = f"http://127.0.0.1:{port}/tg/hook"
+        async with bot_process(server, tmp_path, "--webhook", "--listen", "127.0.0.1", "--port", str(port),
+                               WEBHOOK_URL=hook, WEBHOOK_SECRET=SECRET):  # fmt: skip
+            await server.wait_until(lambda: server.api.webhook is not None, STARTUP)
+            yield server, hook
+
+
 async def test_polling_process_serves_two_users(tmp_path: Path) -> None:
-    async with BotApiServer() as server, bot_process(server, tmp_path):
-        await server.wait_until(lambda: any(c.method == "setMyCommands" for c in server.calls), STARTUP)
+    async with serving_bot(tmp_path, webhook=False) as (server, _):
         await _two_users_converse(server)
 
 
 async def test_webhook_process_requires_the_secret(tmp_path: Path) -> None:
-    port = _free_port()
-    hook = f"http://127.0.0.1:{port}/tg/hook"
-    async with (
-        BotApiServer() as server,
-        bot_process(server, tmp_path, "--webhook", "--listen", "127.0.0.1", "--port", str(port),
-                    WEBHOOK_URL=hook, WEBHOOK_SECRET=SECRET),
-    ):  # fmt: skip
-        await server.wait_until(lambda: server.api.webhook is not None, STARTUP)
+    async with serving_bot(tmp_path, webhook=True) as (server, hook):
         assert server.api.webhook is not None
         assert (server.api.webhook["url"], server.api.webhook["secret_token"]) == (hook, SECRET)
         intruder = {"update_id": 900001, "message": server.api.user_message(ALICE, text="/start")}

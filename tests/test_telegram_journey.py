@@ -11,7 +11,7 @@ import asyncio
 from pathlib import Path
 
 from botapi_server import BotApiServer, Call
-from test_telegram_e2e import SECRET, STARTUP, _free_port, bot_process
+from test_telegram_e2e import serving_bot
 
 SETTLE = 0.4
 STEP_TIMEOUT = 30.0
@@ -115,18 +115,10 @@ async def two_journeys(server: BotApiServer) -> None:
 
 
 async def test_journey_in_polling_mode(tmp_path: Path) -> None:
-    async with BotApiServer() as server, bot_process(server, tmp_path):
-        await server.wait_until(lambda: any(c.method == "setMyCommands" for c in server.calls), STARTUP)
+    async with serving_bot(tmp_path, webhook=False) as (server, _):
         await two_journeys(server)
 
 
 async def test_journey_in_webhook_mode(tmp_path: Path) -> None:
-    port = _free_port()
-    hook = f"http://127.0.0.1:{port}/tg/hook"
-    async with (
-        BotApiServer() as server,
-        bot_process(server, tmp_path, "--webhook", "--listen", "127.0.0.1", "--port", str(port),
-                    WEBHOOK_URL=hook, WEBHOOK_SECRET=SECRET),
-    ):  # fmt: skip
-        await server.wait_until(lambda: server.api.webhook is not None, STARTUP)
+    async with serving_bot(tmp_path, webhook=True) as (server, _):
         await two_journeys(server)
