@@ -51,7 +51,7 @@ def now() -> float:
     return time.perf_counter()
 
 
-class TimedBotApi(FakeBotApi):  # type: ignore[misc]
+class TimedBotApi(FakeBotApi):
     """The fake Bot API, timestamping updates as they are handed out and replies as they arrive."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -278,7 +278,7 @@ async def test_webhook_process_migrates_then_serves_health_and_counts_updates(tm
 
 async def test_every_update_is_counted_before_the_handlers() -> None:
     api = FakeBotApi()
-    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
 
     class Silent:
         def handle(self, user_id: str, inp: Input) -> list[Reply]:

@@ -72,7 +72,7 @@ async def test_outage_through_telegram_is_answered_logged_once_and_recovers(
 ) -> None:
     store, proxy, _ = proxied
     api = FakeBotApi()
-    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
     app = build_application(settings, Engine(store), request=RecordingRequest(api))
     await app.initialize()
 

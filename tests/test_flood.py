@@ -38,7 +38,7 @@ class EchoEngine:
 @pytest.fixture
 async def running() -> AsyncIterator[tuple[Any, FakeBotApi, EchoEngine]]:
     api, engine = FakeBotApi(), EchoEngine()
-    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
     app = build_application(settings, engine, request=RecordingRequest(api))
     await app.initialize()
     await app.start()
@@ -97,7 +97,7 @@ async def test_flood_over_the_queue_bound_is_dropped_not_reordered(monkeypatch: 
         lambda n: PerUserUpdateProcessor(n, FloodGate(burst=2, rate=5.0, max_queue=5, clock=lambda: 0.0)),
     )
     api, engine = FakeBotApi(), EchoEngine()
-    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
     app = build_application(settings, engine, request=RecordingRequest(api))
     await app.initialize()
     await app.start()

@@ -78,7 +78,7 @@ def test_telegram_only_inputs_are_handled_kindly(caplog: pytest.LogCaptureFixtur
     store = open_store("sqlite://")
     engine = RecordingEngine(Engine(store))
     api = FakeBotApi()
-    settings_ = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr(KEY.decode()))  # type: ignore[call-arg]
+    settings_ = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr(KEY.decode()))
     app = build_application(settings_, engine, request=RecordingRequest(api))
     signer = CallbackSigner(KEY)
     loop = asyncio.new_event_loop()

@@ -119,7 +119,7 @@ async def _telegram_bot(tmp_path: Path) -> AsyncIterator[tuple[BotApiServer, Any
     store = open_store(db_path=tmp_path / "coach.db")
     try:
         async with BotApiServer() as server:
-            settings = Settings(  # type: ignore[call-arg]
+            settings = Settings(
                 _env_file=None, telegram_bot_token=SecretStr(TOKEN), telegram_api_base_url=server.base_url
             )
             app = build_application(settings, Engine(store))

@@ -16,7 +16,7 @@ from flows.models import LoanDraft, ProfileDraft, Session
 from flows.storage import open_store
 from flows.storage.base import Store
 
-STATES = [state for state in IntakeState if state is not IntakeState.done]
+STATES: list[IntakeState] = [state for state in IntakeState if state is not IntakeState.done]
 DESPAIR = ["不想活了", "活着没意思", "我想死", "真想一了百了", "撑不下去了，死了算了"]
 
 

@@ -56,7 +56,7 @@ class Harness:
 
 
 def settings() -> Settings:
-    return Settings(_env_file=None, telegram_bot_token=TOKEN, callback_secret="s" * 32)  # type: ignore[call-arg]
+    return Settings(_env_file=None, telegram_bot_token=TOKEN, callback_secret="s" * 32)
 
 
 @pytest.fixture

@@ -133,7 +133,7 @@ def _is_reply(text: str) -> Any:
 
 @pytest.fixture
 async def polling_bot(server: BotApiServer) -> AsyncIterator[tuple[BotApiServer, EchoEngine]]:
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=server.base_url
     )
     engine = EchoEngine()

@@ -42,7 +42,7 @@ class Recorder:
 
 
 def _settings() -> Settings:
-    return Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("c" * 32))  # type: ignore[call-arg]
+    return Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("c" * 32))
 
 
 def _free_port() -> int:
