@@ -1,8 +1,7 @@
 """The rights toolkit: evidence, what collectors may not do, where to complain, traps, complaint text.
 
-Every legal source shown comes from checked data: `scripts_zh/data/legal_sources.yaml` (shared
-with the analysis) and `scripts_zh/data/citations.yaml` (the few only the toolkit shows), both
-copied from shared/legal/. Verbatim entries are quoted; summaries are shown as plain-language
+Every legal source shown comes from checked data: `scripts_zh/data/legal_sources.yaml`, shared
+with the analysis and copied from shared/legal/. Verbatim entries are quoted; summaries are shown as plain-language
 summaries with their name, never inside quotation marks.
 """
 
@@ -11,14 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any, Literal, get_args
-
-import yaml
+from typing import Literal, get_args
 
 from flows.analysis.legal import Source, legal_sources
 from flows.platforms import lookup_platform
-from flows.texts import DATA_DIR, render
+from flows.texts import render
 
 Topic = Literal["evidence", "rules", "complain", "police", "fake_legal", "traps"]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
@@ -35,35 +31,19 @@ MAX_DATES_CHARS = 100
 MAX_PLATFORM_CHARS = 60
 
 
-@cache
-def _own_citations() -> dict[str, Source]:
-    with (DATA_DIR / "citations.yaml").open(encoding="utf-8") as handle:
-        raw: dict[str, dict[str, Any]] = yaml.safe_load(handle)
-    sources: dict[str, Source] = {}
-    for key, entry in raw.items():
-        status = str(entry["status"])
-        if status not in ("verbatim", "summary"):
-            raise ValueError(f"citation {key}: unknown status {status}")
-        text = str(entry["text"])
-        shown = text if status == "verbatim" else str(entry["plain_zh"])
-        sources[key] = Source(key, str(entry["name"]), str(entry.get("article") or ""), status, text, shown)
-    return sources
-
-
 def citation(key: str) -> Source:
-    """Return a checked source by key (the toolkit's own file first, then the analysis's).
+    """Return a checked source by key.
 
     Args:
-        key: A key of citations.yaml or legal_sources.yaml.
+        key: A key of legal_sources.yaml.
 
     Returns:
         The source.
 
     Raises:
-        KeyError: The key is in neither file.
+        KeyError: The key is not a checked source.
     """
-    own = _own_citations()
-    return own[key] if key in own else legal_sources()[key]
+    return legal_sources()[key]
 
 
 def source_lines(keys: tuple[str, ...]) -> list[str]:

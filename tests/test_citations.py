@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 
 from flows import texts
 from flows.negotiation import script_citation_keys
@@ -39,8 +38,7 @@ def _own_templates() -> dict[str, str]:
 
 
 def _all_keys() -> list[str]:
-    own = yaml.safe_load((texts.DATA_DIR / "citations.yaml").read_text(encoding="utf-8"))
-    return sorted(script_citation_keys() | toolkit_citation_keys() | set(own))
+    return sorted(script_citation_keys() | toolkit_citation_keys())
 
 
 def test_citations_list_is_what_we_expect() -> None:
