@@ -12,11 +12,11 @@ import sys
 from datetime import date
 from typing import TextIO
 
-from bot.cli_support import read_profile
+from bot.cli_support import platform_loan, read_profile
 from bot.cli_support import today as today_in_china
 from flows.analysis import analyse
 from flows.clock import Clock
-from flows.negotiation import build_script, find_loan
+from flows.negotiation import build_script
 from flows.parsing import normalise
 from flows.roleplay import PERSONAS, card_messages, coach_persona, hang_up, hint, score_call, start_call, take_turn
 from flows.safety import detect
@@ -40,17 +40,13 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
         stdout: Where the call is printed (default: sys.stdout).
 
     Returns:
-        The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
+        The exit code, 0. An unreadable profile or an unknown platform raises CliError.
     """
     inp, out = stdin or sys.stdin, stdout or sys.stdout
     profile = read_profile(args.profile)
     today = today_in_china(args.today, clock)
     analysis = analyse(profile, today=today)
-    loan = find_loan(analysis, args.platform)
-    if loan is None:
-        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
-        print(f"error: unknown platform {args.platform!r}; known platforms: {known}", file=sys.stderr)
-        return 2
+    loan = platform_loan(analysis, args.platform)
     script = build_script(profile, analysis, loan.key, today=today)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     call, lines = start_call(loan, args.persona or coach_persona(loan), seed=seed, name=(profile.name or "").strip())

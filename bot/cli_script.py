@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 
-from bot.cli_support import read_profile
+from bot.cli_support import platform_loan, read_profile
 from bot.cli_support import today as today_in_china
 from flows.analysis import analyse
 from flows.clock import Clock
@@ -21,18 +20,13 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
         clock: Where today comes from when `--today` is not given.
 
     Returns:
-        The exit code: 0, or 2 for an unreadable or invalid profile or an unknown platform.
+        The exit code, 0. An unreadable profile or an unknown platform raises CliError.
     """
     profile = read_profile(args.profile)
     today = today_in_china(args.today, clock)
     analysis = analyse(profile, today=today)
     goal: Goal | None = args.goal
-    try:
-        script = build_script(profile, analysis, args.platform, goal, today=today)
-    except KeyError:
-        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
-        print(f"error: unknown platform {args.platform!r}; known platforms: {known}", file=sys.stderr)
-        return 2
+    script = build_script(profile, analysis, platform_loan(analysis, args.platform).key, goal, today=today)
     print(script.text())
     return 0
 

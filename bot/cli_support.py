@@ -7,9 +7,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from flows.analysis import Analysis, LoanAnalysis
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import LOCAL_TZ
 from flows.models import Profile
+from flows.negotiation import find_loan
 
 
 class CliError(Exception):
@@ -30,6 +32,19 @@ def read_profile(path: str) -> Profile:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(file)"
         raise CliError(f"invalid profile: field {where}: {first['msg']}") from error
+
+
+def platform_loan(analysis: Analysis, name: str) -> LoanAnalysis:
+    """Find the loan a `--platform NAME` means (its name or an alias).
+
+    Raises:
+        CliError: No such platform, with the known ones listed.
+    """
+    loan = find_loan(analysis, name)
+    if loan is None:
+        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
+        raise CliError(f"unknown platform {name!r}; known platforms: {known}")
+    return loan
 
 
 def today(given: date | None, clock: Clock | None = None) -> date:

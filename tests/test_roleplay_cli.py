@@ -64,7 +64,7 @@ def test_crisis_message_stops_the_call(profile: Path) -> None:
 
 
 def test_unknown_platform_and_bad_profile(profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(_args(profile, "--platform", "不存在"), [])[0] == 2
+    assert main(["roleplay", str(profile), "--platform", "不存在"]) == 2
     assert "known platforms" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
