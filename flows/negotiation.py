@@ -27,6 +27,7 @@ from functools import cache
 from typing import Literal, get_args
 
 from flows.analysis import Analysis, LoanAnalysis
+from flows.matching import first_key
 from flows.models import Collection, Profile
 from flows.money import percent, yuan
 from flows.platforms import lookup_platform
@@ -225,10 +226,7 @@ def _hardship_words() -> dict[str, list[str]]:
 
 def hardship_kind(text: str) -> str | None:
     """Recognise the kind of hardship the person described (job loss, illness ...), if any."""
-    for kind, words in _hardship_words().items():
-        if any(word in text for word in words):
-            return kind
-    return None
+    return first_key(_hardship_words(), text)
 
 
 def _story(text: str) -> str:

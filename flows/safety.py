@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from flows.matching import PhraseMatcher
 from flows.parsing import normalise
 from flows.texts import lexicon
 
@@ -22,28 +23,13 @@ class Signals:
         return self.crisis or self.scam or self.harassment
 
 
-@dataclass(frozen=True)
-class _Matcher:
-    phrases: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
-    exclusions: tuple[str, ...]
-
-    def matches(self, text: str) -> bool:
-        for excluded in self.exclusions:
-            text = text.replace(excluded, " ")
-        return any(phrase in text for phrase in self.phrases) or any(
-            pattern.search(text) for pattern in self.patterns
-        )
-
-
 @cache
-def _matchers() -> dict[str, _Matcher]:
+def _matchers() -> dict[str, PhraseMatcher]:
     data: dict[str, dict[str, list[str]]] = lexicon("safety")
     return {
-        kind: _Matcher(
-            phrases=tuple(entry.get("phrases", [])),
-            patterns=tuple(re.compile(pattern) for pattern in entry.get("patterns", [])),
-            exclusions=tuple(entry.get("not_crisis", [])),
+        kind: PhraseMatcher.from_lexicon(
+            {**entry, "not_crisis": [re.escape(phrase) for phrase in entry.get("not_crisis", [])]},
+            exclude_key="not_crisis",
         )
         for kind, entry in data.items()
     }

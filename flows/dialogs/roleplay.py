@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from flows.analysis import Analysis, LoanAnalysis, analyse
 from flows.dialogs.base import Context, choices
 from flows.dialogs.home import HOME
+from flows.matching import first_key
 from flows.models import Choice, Input, Reply, Session
 from flows.negotiation import CallScript, build_script, find_loan
 from flows.roleplay.call import coach_persona, hang_up, hint, start_call, take_turn
@@ -40,10 +41,10 @@ def typed_persona(text: str) -> str | None:
         A persona name, `AUTO`, or None when the text names neither (words: lexicon `rp_reading`).
     """
     words: dict[str, list[str]] = lexicon("rp_reading")["personas"]
-    for persona, phrases in words.items():
-        if any(phrase in text for phrase in phrases):
-            return persona if persona in PERSONAS else AUTO
-    return None
+    persona = first_key(words, text)
+    if persona is None:
+        return None
+    return persona if persona in PERSONAS else AUTO
 
 
 class RoleplayDialog:

@@ -21,6 +21,7 @@ from flows.analysis import Analysis, analyse
 from flows.dialogs.base import Context, choices
 from flows.dialogs.home import HOME
 from flows.dialogs.intake import INTAKE
+from flows.matching import first_key
 from flows.models import Choice, Input, Reply, Session
 from flows.negotiation import GOALS, Goal, build_script, default_goal, find_loan
 from flows.platforms import lookup_platform
@@ -55,10 +56,8 @@ def _goal_words() -> dict[str, list[str]]:
 
 def typed_goal(text: str) -> Goal | None:
     """Recognise a goal the user typed (words in lexicons/script_goals.yaml)."""
-    for goal, words in _goal_words().items():
-        if goal in GOALS and any(word in text for word in words):
-            return goal
-    return None
+    goal = first_key({goal: words for goal, words in _goal_words().items() if goal in GOALS}, text)
+    return cast(Goal, goal) if goal is not None else None
 
 
 class ScriptsDialog:

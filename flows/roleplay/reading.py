@@ -13,24 +13,13 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from flows.matching import PhraseMatcher
 from flows.parsing import ParseError, normalise
 from flows.parsing._core import prepare
 from flows.parsing._numbers import amount_hits, numeral_value
 from flows.texts import lexicon
 
 LEXICON = "rp_reading"
-
-
-@dataclass(frozen=True)
-class _Matcher:
-    phrases: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
-    exclude: tuple[re.Pattern[str], ...]
-
-    def matches(self, text: str) -> bool:
-        for excluded in self.exclude:
-            text = excluded.sub(" ", text)
-        return any(phrase in text for phrase in self.phrases) or any(p.search(text) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -98,14 +87,10 @@ class ReplyReading:
 
 
 @cache
-def _matchers() -> dict[str, _Matcher]:
+def _matchers() -> dict[str, PhraseMatcher]:
     data: dict[str, dict[str, list[str]]] = lexicon(LEXICON)["categories"]
     return {
-        name: _Matcher(
-            phrases=tuple(entry.get("phrases", [])),
-            patterns=tuple(re.compile(pattern, re.IGNORECASE) for pattern in entry.get("patterns", [])),
-            exclude=tuple(re.compile(pattern) for pattern in entry.get("exclude", [])),
-        )
+        name: PhraseMatcher.from_lexicon(entry, flags=re.IGNORECASE)
         for name, entry in data.items()
     }
 
