@@ -102,7 +102,8 @@ class Profile(BaseModel):
 class LoanDraft(BaseModel):
     """A loan being collected by the intake: every field optional until the summary."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Stored inside sessions: a field dropped in a later version must not make old sessions unreadable.
+    model_config = ConfigDict(extra="ignore")
 
     platform: str | None = None
     principal: Decimal | None = None
@@ -135,7 +136,7 @@ class LoanDraft(BaseModel):
 class ProfileDraft(BaseModel):
     """The profile under construction during intake."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
     name: str | None = None
     monthly_income: Decimal | None = None
@@ -189,7 +190,6 @@ class Session(BaseModel):
     draft: ProfileDraft = Field(default_factory=ProfileDraft)
     loan_index: int | None = None
     editing: bool = False
-    history: list[str] = Field(default_factory=list)
     pending: dict[str, Any] = Field(default_factory=dict)
     paused_dialog: str | None = None
     paused_state: str | None = None

@@ -56,7 +56,7 @@ def _session(user_id: str) -> Session:
         ],
     )
     return Session(
-        user_id=user_id, state="summary", consent=True, draft=draft, profile=draft.to_profile(), history=["hi"]
+        user_id=user_id, state="summary", consent=True, draft=draft, profile=draft.to_profile(), pending={"note": "hi"}
     )
 
 
@@ -99,23 +99,23 @@ def test_turn_commits_on_normal_exit(store: SqlStore) -> None:
         turn.save(_session("u1"))
     with store.turn("u1") as turn:
         assert turn.session == _session("u1")
-        updated = turn.session.model_copy(update={"history": ["hi", "again"]})
+        updated = turn.session.model_copy(update={"pending": {"note": "again"}})
         turn.save(updated)
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.history == ["hi", "again"]
+    assert loaded is not None and loaded.pending == {"note": "again"}
     assert list(store.user_ids()) == ["u1"]
 
 
 def test_turn_rolls_back_on_exception(store: SqlStore) -> None:
     store.save_session(_session("u1"))
     with pytest.raises(RuntimeError), store.turn("u1") as turn:
-        turn.save(_session("u1").model_copy(update={"history": ["lost"]}))
+        turn.save(_session("u1").model_copy(update={"pending": {"note": "lost"}}))
         raise RuntimeError("engine crashed mid-turn")
     with pytest.raises(RuntimeError), store.turn("new") as turn:
         turn.save(_session("new"))
         raise RuntimeError("engine crashed mid-turn")
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.history == ["hi"]
+    assert loaded is not None and loaded.pending == {"note": "hi"}
     assert store.load_session("new") is None
     assert [row["user_id"] for _, row in _rows(store) if "user_id" in row] == ["u1"]
 
@@ -327,7 +327,8 @@ def test_two_turns_for_one_user_serialise(store: SqlStore) -> None:
             if wait_for is not None:
                 assert wait_for.wait(10)
             session = turn.session or Session.new("u1")
-            turn.save(session.model_copy(update={"history": [*session.history, mark]}))
+            marks = [*session.pending.get("marks", []), mark]
+            turn.save(session.model_copy(update={"pending": {"marks": marks}}))
 
     first = _run_in_thread(lambda: take_turn("first", first_in, release), errors)
     assert first_in.wait(10), errors
@@ -339,7 +340,7 @@ def test_two_turns_for_one_user_serialise(store: SqlStore) -> None:
     assert not errors
     assert second_in.is_set()
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.history == ["first", "second"]
+    assert loaded is not None and loaded.pending == {"marks": ["first", "second"]}
 
 
 def test_postgres_turns_for_different_users_do_not_wait(store: SqlStore, db_url: str) -> None:
