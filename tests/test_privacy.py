@@ -106,7 +106,7 @@ def test_delete_leaves_nothing_in_any_table(store: SqlStore) -> None:
 @pytest.fixture
 def logger_levels() -> Iterator[None]:
     """Put back the levels `quiet_loggers` changes, so other tests see the loggers as they were."""
-    names = ("telegram", "httpx", "httpcore", "hpack", "tornado.access")
+    names = ("telegram", "aiohttp", "httpx", "httpcore", "hpack", "tornado.access", "transitions")
     saved = {name: logging.getLogger(name).level for name in names}
     yield
     for name, level in saved.items():

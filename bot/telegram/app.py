@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.handlers import Adapter, EngineLike
 from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.transport import AiohttpRequest
 from flows.texts import lexicon
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ _LOGGER = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 NETWORK_RETRIES = 5
 HTTP_POOL_SIZE = 32
+"""Connections to the Bot API open at once; more requests wait for one (each takes a few ms)."""
 BACKOFF_FIRST = 0.25
 BACKOFF_MAX = 4.0
 COUNTING_GROUP = -1
@@ -92,7 +94,7 @@ def build_application(
     Args:
         settings: Validated settings (the token must be present).
         engine: The engine; its synchronous `handle` is run in a worker thread.
-        request: A BaseRequest to use for every call (tests), else PTB's HTTPX one.
+        request: A BaseRequest to use for every call (tests), else the aiohttp transport.
         concurrency: How many updates may be processed at once (one per user at a time).
 
     Returns:
@@ -112,8 +114,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        # httpcore checks every pooled connection on each request; 32 is plenty for 30 sends a second.
-        builder = builder.connection_pool_size(HTTP_POOL_SIZE)
+        builder = builder.request(AiohttpRequest(HTTP_POOL_SIZE)).get_updates_request(AiohttpRequest(1))
     app: AnyApplication = builder.build()
     app.add_handler(TypeHandler(Update, _count_update), group=COUNTING_GROUP)
     key = settings.callback_key()
@@ -126,10 +127,10 @@ def quiet_loggers() -> None:
     """Keep request URLs (which contain the token), update bodies and message texts out of the logs.
 
     PTB logs the Bot API URL and every request's parameters at DEBUG, httpx every request URL at
-    INFO, tornado every webhook request at INFO: those loggers stay above that whatever the root
+    INFO, aiohttp's client may log URLs at DEBUG, tornado every webhook request at INFO: those loggers stay above that whatever the root
     level, so turning the root logger to DEBUG never shows what users typed.
     """
-    for name in ("httpx", "httpcore", "hpack", "tornado.access", "transitions"):
+    for name in ("aiohttp", "httpx", "httpcore", "hpack", "tornado.access", "transitions"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").level))
 
