@@ -356,6 +356,19 @@ def test_postgres_turns_for_different_users_do_not_wait(store: SqlStore, db_url:
     assert not errors and sorted(store.user_ids()) == ["a", "b"]
 
 
+def test_connection_settings_bound_waits_and_keep_the_urls_options(store: SqlStore, db_url: str) -> None:
+    with store.engine.connect() as conn:
+        if make_url(db_url).get_backend_name() != "postgresql":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            return
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "30s"
+        wanted = make_url(db_url).query.get("options")
+        if wanted:  # the test session's private schema, given as a URL option, is still in use
+            schema = str(wanted).removeprefix("-csearch_path=")
+            assert conn.exec_driver_sql("SELECT current_schema()").scalar() == schema
+
+
 def _save_and_signal(store: SqlStore, user_id: str, done: threading.Event) -> None:
     store.save_session(Session.new(user_id))
     done.set()

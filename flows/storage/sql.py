@@ -15,12 +15,25 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import DateTime, Engine, LargeBinary, Table, Text, create_engine, delete, event, select, text
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    LargeBinary,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import BindParameter
 
 from flows.clock import Clock, SystemClock
 from flows.models import Session
@@ -69,6 +82,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
+            # WAL's recommended setting: no fsync per commit, still durable if the process dies; a
+            # power cut can lose the last turns but never corrupts the file.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()
@@ -103,8 +119,11 @@ def make_engine(url: URL) -> Engine:
     # A server that went away (restart, failover, killed backend) costs the turns that were using it,
     # never the process: pre-ping replaces dead pooled connections before a turn uses them, a
     # disconnect during a turn invalidates the pool, and connecting gives up after a bounded time.
+    # lock_timeout bounds a turn's wait for another instance's turn on the same user; it joins any
+    # options the URL already carries (a search_path, say) instead of replacing them.
+    options = f"{url.query.get('options', '')} -c lock_timeout={BUSY_TIMEOUT_SECONDS}s".strip()
     return create_engine(
-        url,
+        url.update_query_dict({"options": options}),
         pool_pre_ping=True,
         pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
@@ -131,6 +150,19 @@ class SqlTurn:
         self.staged = session
 
 
+_SESSIONS = Base.metadata.tables[SessionRow.__tablename__]
+_USER: BindParameter[str] = bindparam("uid")  # not "user_id": INSERT and UPDATE reserve column names for their values
+# Built once: SQLAlchemy Core on a plain connection, because an ORM unit of work per turn was most
+# of the store's cost under load (bench/README.md) for a single row read and written by key.
+_READ = select(_SESSIONS.c.payload).where(_SESSIONS.c.user_id == _USER)
+_READ_LOCKED = _READ.with_for_update()
+_INSERT = insert(_SESSIONS)
+_UPDATE = update(_SESSIONS).where(_SESSIONS.c.user_id == _USER)
+_DELETE = delete(_SESSIONS).where(_SESSIONS.c.user_id == _USER)
+_PLACEHOLDER = pg_insert(_SESSIONS).on_conflict_do_nothing(index_elements=[_SESSIONS.c.user_id])
+_LOCK_ATTEMPTS = 5
+
+
 class SqlStore:
     """`Store` on SQLAlchemy: SQLite (one file) or PostgreSQL (several bot instances)."""
 
@@ -145,8 +177,7 @@ class SqlStore:
         self.engine = engine
         self._cipher = cipher
         self._clock: Clock = clock or SystemClock()
-        self._writer = sessionmaker(bind=engine, expire_on_commit=False)
-        self._reader = sessionmaker(bind=engine.execution_options(**{_READ_ONLY: True}))
+        self._read_only = engine.execution_options(**{_READ_ONLY: True})
         self._postgres = engine.dialect.name == "postgresql"
 
     @property
@@ -171,15 +202,14 @@ class SqlStore:
             session is written and committed when the block exits normally; everything is
             rolled back if it raises.
         """
-        with self._writer.begin() as db:
-            row = self._lock(db, user_id)
-            stored = self._decode(row) if row is not None and row.payload is not None else None
-            current = SqlTurn(user_id, stored)
+        with self.engine.begin() as conn:
+            has_row, payload = self._lock(conn, user_id)
+            current = SqlTurn(user_id, self._decode(user_id, payload) if payload is not None else None)
             yield current
             if current.staged is not None:
-                self._write(db, row, current.staged)
-            elif row is not None and row.payload is None:
-                db.delete(row)  # only the lock placeholder: leave no trace of an unsaved turn
+                self._write(conn, current.staged, new=not has_row)
+            elif has_row and payload is None:
+                conn.execute(_DELETE, {"uid": user_id})  # only the lock placeholder: leave no trace
 
     def load_session(self, user_id: str) -> Session | None:
         """Read a user's session without locking (for commands and previews).
@@ -187,9 +217,9 @@ class SqlStore:
         Raises:
             DecryptionError: The stored session does not decrypt with this store's key.
         """
-        with self._reader.begin() as db:
-            row = db.get(SessionRow, user_id)
-            return self._decode(row) if row is not None and row.payload is not None else None
+        with self._read_only.begin() as conn:
+            payload = conn.execute(_READ, {"uid": user_id}).scalar()
+        return self._decode(user_id, payload) if payload is not None else None
 
     def save_session(self, session: Session) -> None:
         """Write a user's session in its own (locking) transaction."""
@@ -198,16 +228,16 @@ class SqlStore:
 
     def delete_user(self, user_id: str) -> None:
         """Erase every row about a user from every user-keyed table, in one transaction."""
-        with self._writer.begin() as db:
+        with self.engine.begin() as conn:
             for table in user_tables():
-                db.execute(delete(table).where(table.c.user_id == user_id))
+                conn.execute(delete(table).where(table.c.user_id == user_id))
 
     def user_ids(self) -> Iterator[str]:
         """Yield the ids of every user with a stored session (operators' tools only)."""
-        with self._reader.begin() as db:
+        with self._read_only.begin() as conn:
             ids = list(
-                db.scalars(
-                    select(SessionRow.user_id).where(SessionRow.payload.is_not(None)).order_by(SessionRow.user_id)
+                conn.scalars(
+                    select(_SESSIONS.c.user_id).where(_SESSIONS.c.payload.is_not(None)).order_by(_SESSIONS.c.user_id)
                 )
             )
         yield from ids
@@ -216,36 +246,35 @@ class SqlStore:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def _lock(self, db: OrmSession, user_id: str) -> SessionRow | None:
+    def _lock(self, conn: Connection, user_id: str) -> tuple[bool, bytes | None]:
+        """Lock the user's row and return whether it exists and its payload (None for a placeholder)."""
+        params = {"uid": user_id}
         if not self._postgres:
-            return db.get(SessionRow, user_id)
-        db.execute(text(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_SECONDS}s'"))
+            row = conn.execute(_READ, params).first()  # BEGIN IMMEDIATE already holds the write lock
+            return (False, None) if row is None else (True, row.payload)
+        row = conn.execute(_READ_LOCKED, params).first()
         # Retry: a concurrent turn may delete its placeholder between our insert and our lock.
-        for _ in range(5):
-            db.execute(
-                pg_insert(SessionRow)
-                .values(user_id=user_id, payload=None, updated_at=self._clock.now())
-                .on_conflict_do_nothing(index_elements=[SessionRow.user_id])
-            )
-            row = db.scalars(select(SessionRow).where(SessionRow.user_id == user_id).with_for_update()).one_or_none()
+        for _ in range(_LOCK_ATTEMPTS):
             if row is not None:
-                return row
+                return True, row.payload
+            conn.execute(_PLACEHOLDER, {"user_id": user_id, "payload": None, "updated_at": self._clock.now()})
+            row = conn.execute(_READ_LOCKED, params).first()
+        if row is not None:
+            return True, row.payload
         raise StorageError(f"could not lock the session row for user {user_id}")
 
-    def _write(self, db: OrmSession, row: SessionRow | None, session: Session) -> None:
+    def _write(self, conn: Connection, session: Session, *, new: bool) -> None:
         # Dumping in python mode keeps Decimals as exact strings ("0.10"), where the JSON
         # serialiser of the contract would turn yuan into floats.
         payload = self._cipher.encrypt(to_json(session.model_dump(mode="python")))
-        if row is None:
-            db.add(SessionRow(user_id=session.user_id, payload=payload, updated_at=self._clock.now()))
+        if new:
+            conn.execute(_INSERT, {"user_id": session.user_id, "payload": payload, "updated_at": self._clock.now()})
         else:
-            row.payload = payload
-            row.updated_at = self._clock.now()
+            conn.execute(_UPDATE, {"uid": session.user_id, "payload": payload, "updated_at": self._clock.now()})
 
-    def _decode(self, row: SessionRow) -> Session:
-        assert row.payload is not None
-        session = Session.model_validate_json(self._cipher.decrypt(row.payload))
-        if session.user_id != row.user_id:
+    def _decode(self, user_id: str, payload: bytes) -> Session:
+        session = Session.model_validate_json(self._cipher.decrypt(payload))
+        if session.user_id != user_id:
             # Fernet cannot bind a token to its row, so check that rows were not swapped.
             raise StorageError("a stored session belongs to another user; the database was altered")
         return session
