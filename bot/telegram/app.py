@@ -127,8 +127,9 @@ def quiet_loggers() -> None:
     """Keep request URLs (which contain the token), update bodies and message texts out of the logs.
 
     PTB logs the Bot API URL and every request's parameters at DEBUG, httpx every request URL at
-    INFO, aiohttp's client may log URLs at DEBUG, tornado every webhook request at INFO: those loggers stay above that whatever the root
-    level, so turning the root logger to DEBUG never shows what users typed.
+    INFO, aiohttp's client may log URLs at DEBUG, tornado every webhook request at INFO: those
+    loggers stay above that whatever the root level, so turning the root logger to DEBUG never
+    shows what users typed.
     """
     for name in ("aiohttp", "httpx", "httpcore", "hpack", "tornado.access", "transitions"):
         logging.getLogger(name).setLevel(logging.WARNING)
