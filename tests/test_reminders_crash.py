@@ -21,7 +21,7 @@ from test_reminders_support import MONDAY, clock_at, scheduler, user
 from bot.reminder_dispatch import Dispatcher, Limits, Sender
 from flows.storage import Cipher, SqlStore, open_store
 from flows.storage.crypto import generate_key
-from flows.storage.reminders_sql import SENDING, SENT, ReminderRow
+from flows.storage.reminders_sql import REMINDERS, SENDING, SENT
 from flows.storage.sql import user_tables
 
 USERS = range(900001, 900041)
@@ -80,8 +80,8 @@ def _prepare(store: SqlStore, server: BotApiServer) -> None:
 
 def _statuses(store: SqlStore) -> dict[int, str]:
     with store.engine.connect() as conn:
-        today = ReminderRow.slot == MONDAY.isoformat()
-        rows = conn.execute(select(ReminderRow.chat_id, ReminderRow.status).where(ReminderRow.kind == "nudge", today))
+        today = REMINDERS.c.slot == MONDAY.isoformat()
+        rows = conn.execute(select(REMINDERS.c.chat_id, REMINDERS.c.status).where(REMINDERS.c.kind == "nudge", today))
         return {int(chat): str(status) for chat, status in rows}
 
 

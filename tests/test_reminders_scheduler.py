@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from test_reminders_support import MONDAY, SATURDAY, agreement_b, clock_at, scheduler, user, utc
 
 from flows.reminders.models import ReminderSettings, Snooze, load_state, save_state
 from flows.storage import Cipher, SqlStore, open_store
-from flows.storage.reminders_sql import PENDING, SENDING, SENT, SKIPPED, ReminderRepo, ReminderRow
+from flows.storage.reminders_sql import PENDING, REMINDERS, SENDING, SENT, SKIPPED, ReminderRepo
 
 
-def _rows(store: SqlStore) -> list[ReminderRow]:
+def _rows(store: SqlStore) -> list[Row[Any]]:
     with store.engine.connect() as conn:
-        return list(conn.execute(select(ReminderRow).order_by(ReminderRow.due_at)).all())  # type: ignore[arg-type]
+        return list(conn.execute(select(REMINDERS).order_by(REMINDERS.c.due_at)).all())
 
 
 def test_sync_materialises_only_the_next_nudge(store: SqlStore) -> None:

@@ -31,7 +31,7 @@ from flows.storage import (
 )
 from flows.storage.crypto import ENV_KEY, ENV_KEY_FILE, generate_key, resolve_cipher
 from flows.storage.migrate import VERSION_TABLE
-from flows.storage.sql import Base
+from flows.storage.sql import METADATA
 
 INCOME = "98765.43"
 PLATFORM = "借呗"
@@ -377,7 +377,7 @@ def _save_and_signal(store: SqlStore, user_id: str, done: threading.Event) -> No
 def test_migrations_match_the_models(store: SqlStore) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, METADATA) == []
         assert conn.scalar(select(text("version_num")).select_from(text(VERSION_TABLE))) == "0002"
 
 

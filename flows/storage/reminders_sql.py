@@ -19,47 +19,54 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.engine import Connection, Engine
 
 from flows.storage.crypto import Cipher
-from flows.storage.sql import Base, SqlStore
+from flows.storage.sql import METADATA, SqlStore
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, BLOCKED = "skipped", "failed", "blocked"
 IN_FLIGHT = (CLAIMED, SENDING)
 FINAL = (SENT, SKIPPED, FAILED, BLOCKED)
 
-
-class ReminderRow(Base):
-    """One reminder to look at (and maybe send) at `due_at`."""
-
-    __tablename__ = "reminders"
-    __table_args__ = (
-        UniqueConstraint("user_id", "kind", "slot", name="uq_reminders_user_kind_slot"),
-        Index("ix_reminders_status_due", "status", "due_at"),
-        Index("ix_reminders_user_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-                                    autoincrement=True)
-    user_id: Mapped[str] = mapped_column(Text, nullable=False)
-    chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    kind: Mapped[str] = mapped_column(Text, nullable=False)
-    slot: Mapped[str] = mapped_column(Text, nullable=False)
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    status: Mapped[str] = mapped_column(Text, nullable=False)
-    params: Mapped[bytes | None] = mapped_column(LargeBinary)
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(Text)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
+REMINDERS = Table(
+    "reminders",
+    METADATA,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("user_id", Text, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("slot", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("params", LargeBinary),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", Text),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("message_id", BigInteger),
+    UniqueConstraint("user_id", "kind", "slot", name="uq_reminders_user_kind_slot"),
+    Index("ix_reminders_status_due", "status", "due_at"),
+    Index("ix_reminders_user_id", "user_id"),
+)
+"""One reminder to look at (and maybe send) at `due_at`."""
+_R = REMINDERS.c
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,6 @@ class ReminderRepo:
         """Use the store's engine (already migrated) and its cipher for `params`."""
         self.engine = engine
         self._cipher = cipher
-        self._db = sessionmaker(bind=engine, expire_on_commit=False)
         self._postgres = engine.dialect.name == "postgresql"
 
     @classmethod
@@ -113,25 +119,32 @@ class ReminderRepo:
     def _decode(self, blob: bytes | None) -> dict[str, Any]:
         return dict(json.loads(self._cipher.decrypt(blob))) if blob else {}
 
-    def _insert(self, db: OrmSession, rows: list[dict[str, Any]]) -> None:
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         keys = ["user_id", "kind", "slot"]
+        # Each dialect's module is imported only when its database is in use.
         if self._postgres:
-            db.execute(pg_insert(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=keys))
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(REMINDERS).values(rows).on_conflict_do_nothing(index_elements=keys))
         elif self.engine.dialect.name == "sqlite":
-            db.execute(sqlite_insert(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=keys))
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            conn.execute(sqlite_insert(REMINDERS).values(rows).on_conflict_do_nothing(index_elements=keys))
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            db.execute(sa_insert(ReminderRow).values(rows))
+            conn.execute(sa_insert(REMINDERS).values(rows))
 
     # -- the user's schedule -------------------------------------------------------------------
 
     def used_slots(self, user_id: str, kind: str, slots: Sequence[str]) -> set[str]:
         """Return which of `slots` already have a row that is not pending (claimed, sent, skipped...)."""
-        with self._db.begin() as db:
-            found = db.scalars(select(ReminderRow.slot).where(
-                ReminderRow.user_id == user_id, ReminderRow.kind == kind, ReminderRow.slot.in_(list(slots)),
-                ReminderRow.status != PENDING))
+        with self.engine.begin() as conn:
+            found = conn.scalars(
+                select(_R.slot).where(
+                    _R.user_id == user_id, _R.kind == kind, _R.slot.in_(list(slots)), _R.status != PENDING
+                )
+            )
             return set(found)
 
     def replace_pending(self, user_id: str, chat_id: int | None, wanted: Sequence[NewReminder]) -> None:
@@ -139,33 +152,50 @@ class ReminderRepo:
 
         A wanted row whose (kind, slot) already exists in another status is not created again.
         """
-        with self._db.begin() as db:
-            current = db.scalars(select(ReminderRow).where(ReminderRow.user_id == user_id,
-                                                           ReminderRow.status == PENDING)).all()
+        with self.engine.begin() as conn:
+            current = conn.execute(
+                select(_R.id, _R.kind, _R.slot, _R.due_at).where(_R.user_id == user_id, _R.status == PENDING)
+            ).all()
             keep = {(w.kind, w.slot, _utc(w.due_at)) for w in wanted} if chat_id is not None else set()
             have = set()
+            stale = []
             for row in current:
                 key = (row.kind, row.slot, _utc(row.due_at))
                 if key in keep:
                     have.add(key)
                 else:
-                    db.delete(row)
-            db.flush()
+                    stale.append(row.id)
+            if stale:
+                conn.execute(delete(REMINDERS).where(_R.id.in_(stale)))
             if chat_id is None:
                 return
-            self._insert(db, [
-                {"user_id": user_id, "chat_id": chat_id, "kind": w.kind, "slot": w.slot,
-                 "due_at": _utc(w.due_at), "status": PENDING, "params": self._encode(w.params), "attempts": 0}
-                for w in wanted if (w.kind, w.slot, _utc(w.due_at)) not in have
-            ])
+            self._insert(
+                conn,
+                [
+                    {
+                        "user_id": user_id,
+                        "chat_id": chat_id,
+                        "kind": w.kind,
+                        "slot": w.slot,
+                        "due_at": _utc(w.due_at),
+                        "status": PENDING,
+                        "params": self._encode(w.params),
+                        "attempts": 0,
+                    }
+                    for w in wanted
+                    if (w.kind, w.slot, _utc(w.due_at)) not in have
+                ],
+            )
 
     def pending(self, user_id: str) -> list[NewReminder]:
         """Return the user's pending rows, soonest first."""
-        with self._db.begin() as db:
-            rows = db.scalars(select(ReminderRow).where(ReminderRow.user_id == user_id,
-                                                        ReminderRow.status == PENDING)
-                              .order_by(ReminderRow.due_at)).all()
-            return [NewReminder(r.kind, r.slot, _utc(r.due_at), self._decode(r.params)) for r in rows]
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(_R.kind, _R.slot, _R.due_at, _R.params)
+                .where(_R.user_id == user_id, _R.status == PENDING)
+                .order_by(_R.due_at)
+            ).all()
+        return [NewReminder(r.kind, r.slot, _utc(r.due_at), self._decode(r.params)) for r in rows]
 
     # -- dispatching ---------------------------------------------------------------------------
 
@@ -175,32 +205,56 @@ class ReminderRepo:
         The cost is proportional to the rows returned: both queries walk `ix_reminders_status_due`.
         """
         now = _utc(now)
-        with self._db.begin() as db:
-            stale = db.scalars(select(ReminderRow).where(
-                ReminderRow.status.in_(IN_FLIGHT), ReminderRow.lease_until < now)
-                .order_by(ReminderRow.due_at).limit(limit).with_for_update(skip_locked=True)).all()
-            due = db.scalars(select(ReminderRow).where(
-                ReminderRow.status == PENDING, ReminderRow.due_at <= now)
-                .order_by(ReminderRow.due_at).limit(limit - len(stale))
-                .with_for_update(skip_locked=True)).all() if len(stale) < limit else []
-            out = []
-            for row in [*stale, *due]:
-                out.append(ClaimedReminder(
-                    id=row.id, user_id=row.user_id, chat_id=row.chat_id, kind=row.kind, slot=row.slot,
-                    due_at=_utc(row.due_at), params=self._decode(row.params), attempts=row.attempts + 1,
-                    uncertain=row.status == SENDING))
-                row.status, row.claimed_by, row.lease_until = CLAIMED, worker, now + lease
-                row.attempts += 1
-            return out
+        with self.engine.begin() as conn:
+            stale = conn.execute(
+                select(REMINDERS)
+                .where(_R.status.in_(IN_FLIGHT), _R.lease_until < now)
+                .order_by(_R.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            due = (
+                conn.execute(
+                    select(REMINDERS)
+                    .where(_R.status == PENDING, _R.due_at <= now)
+                    .order_by(_R.due_at)
+                    .limit(limit - len(stale))
+                    .with_for_update(skip_locked=True)
+                ).all()
+                if len(stale) < limit
+                else []
+            )
+            rows = [*stale, *due]
+            if rows:
+                conn.execute(
+                    update(REMINDERS)
+                    .where(_R.id.in_([row.id for row in rows]))
+                    .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=_R.attempts + 1)
+                )
+        return [
+            ClaimedReminder(
+                id=row.id,
+                user_id=row.user_id,
+                chat_id=row.chat_id,
+                kind=row.kind,
+                slot=row.slot,
+                due_at=_utc(row.due_at),
+                params=self._decode(row.params),
+                attempts=row.attempts + 1,
+                uncertain=row.status == SENDING,
+            )
+            for row in rows
+        ]
 
     def _update(self, reminder_id: int, worker: str, expect: Sequence[str], **values: Any) -> bool:
-        with self._db.begin() as db:
-            row = db.get(ReminderRow, reminder_id, with_for_update=self._postgres)
-            if row is None or row.claimed_by != worker or row.status not in expect:
-                return False
-            for name, value in values.items():
-                setattr(row, name, value)
-            return True
+        # One conditional UPDATE: it changes the row only while this worker still holds it.
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(REMINDERS)
+                .where(_R.id == reminder_id, _R.claimed_by == worker, _R.status.in_(list(expect)))
+                .values(**values)
+            )
+            return result.rowcount == 1
 
     def mark_sending(self, reminder_id: int, worker: str, now: datetime, *, lease: timedelta) -> bool:
         """Record that the request is about to go out; False when the row is no longer ours."""
@@ -218,26 +272,25 @@ class ReminderRepo:
 
     def block_user(self, user_id: str) -> None:
         """Drop a user's pending rows (they blocked the bot); their next turn schedules again."""
-        with self._db.begin() as db:
-            db.execute(delete(ReminderRow).where(ReminderRow.user_id == user_id, ReminderRow.status == PENDING))
+        with self.engine.begin() as conn:
+            conn.execute(delete(REMINDERS).where(_R.user_id == user_id, _R.status == PENDING))
 
     def purge(self, before: datetime, *, limit: int = 1000) -> int:
         """Delete up to `limit` finished rows due before `before`; return how many."""
-        with self._db.begin() as db:
-            ids = db.scalars(select(ReminderRow.id).where(ReminderRow.status.in_(FINAL),
-                                                          ReminderRow.due_at < _utc(before)).limit(limit)).all()
+        with self.engine.begin() as conn:
+            ids = conn.scalars(select(_R.id).where(_R.status.in_(FINAL), _R.due_at < _utc(before)).limit(limit)).all()
             if ids:
-                db.execute(delete(ReminderRow).where(ReminderRow.id.in_(ids)))
+                conn.execute(delete(REMINDERS).where(_R.id.in_(ids)))
             return len(ids)
 
     def next_due(self) -> datetime | None:
         """Return the earliest pending due time (to sleep until), if any."""
-        with self._db.begin() as db:
-            found = db.scalar(select(func.min(ReminderRow.due_at)).where(ReminderRow.status == PENDING))
+        with self.engine.begin() as conn:
+            found = conn.scalar(select(func.min(_R.due_at)).where(_R.status == PENDING))
             return _utc(found) if found is not None else None
 
     def counts(self) -> dict[str, int]:
         """Return how many rows are in each status (operators, tests, the benchmark)."""
-        with self._db.begin() as db:
-            rows = db.execute(select(ReminderRow.status, func.count()).group_by(ReminderRow.status)).all()
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(_R.status, func.count()).group_by(_R.status)).all()
             return {status: int(count) for status, count in rows}

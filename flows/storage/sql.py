@@ -1,9 +1,11 @@
 """The SQLAlchemy store: one encrypted row per user, one locked transaction per turn.
 
-Every table of user data is an ORM model deriving from `Base` with a `user_id` column; that
+Every table of user data is a SQLAlchemy Core `Table` on `METADATA` with a `user_id` column; that
 column is how `delete_user` finds it, so a new table (reminders, role-play history) is erased
-with the user as soon as its model is imported.  The schema itself is owned by the Alembic
-migrations in `flows/storage/migrations`; `tests/test_storage.py` checks they agree.
+with the user as soon as its module is imported.  Core, not the ORM: each turn reads and writes one
+row by key, and the ORM's unit of work cost more CPU and memory than everything else in the store.
+The schema itself is owned by the Alembic migrations in `flows/storage/migrations`;
+`tests/test_storage.py` checks they agree.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import (
+    Column,
     DateTime,
     Engine,
     LargeBinary,
+    MetaData,
     Table,
     Text,
     bindparam,
@@ -29,9 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import BindParameter
 
@@ -54,23 +55,22 @@ POOL_RECYCLE_SECONDS = 1800
 _READ_ONLY = "coach_read_only"
 
 
-class Base(DeclarativeBase):
-    """Declarative base of every storage table."""
+METADATA = MetaData()
+"""Every storage table; the Alembic migrations in `flows/storage/migrations` must agree with it."""
 
-
-class SessionRow(Base):
-    """One user's `Session`, encrypted; `payload` is NULL only while PostgreSQL holds a new user's lock."""
-
-    __tablename__ = "sessions"
-
-    user_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+SESSIONS = Table(
+    "sessions",
+    METADATA,
+    Column("user_id", Text, primary_key=True),
+    Column("payload", LargeBinary),  # NULL only while PostgreSQL holds a new user's lock
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""One user's `Session`, encrypted."""
 
 
 def user_tables() -> list[Table]:
     """Return every table keyed by user, children before parents (the order deletes must run in)."""
-    return [table for table in reversed(Base.metadata.sorted_tables) if "user_id" in table.c]
+    return [table for table in reversed(METADATA.sorted_tables) if "user_id" in table.c]
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
@@ -150,16 +150,14 @@ class SqlTurn:
         self.staged = session
 
 
-_SESSIONS = Base.metadata.tables[SessionRow.__tablename__]
 _USER: BindParameter[str] = bindparam("uid")  # not "user_id": INSERT and UPDATE reserve column names for their values
 # Built once: SQLAlchemy Core on a plain connection, because an ORM unit of work per turn was most
 # of the store's cost under load (bench/README.md) for a single row read and written by key.
-_READ = select(_SESSIONS.c.payload).where(_SESSIONS.c.user_id == _USER)
+_READ = select(SESSIONS.c.payload).where(SESSIONS.c.user_id == _USER)
 _READ_LOCKED = _READ.with_for_update()
-_INSERT = insert(_SESSIONS)
-_UPDATE = update(_SESSIONS).where(_SESSIONS.c.user_id == _USER)
-_DELETE = delete(_SESSIONS).where(_SESSIONS.c.user_id == _USER)
-_PLACEHOLDER = pg_insert(_SESSIONS).on_conflict_do_nothing(index_elements=[_SESSIONS.c.user_id])
+_INSERT = insert(SESSIONS)
+_UPDATE = update(SESSIONS).where(SESSIONS.c.user_id == _USER)
+_DELETE = delete(SESSIONS).where(SESSIONS.c.user_id == _USER)
 _LOCK_ATTEMPTS = 5
 
 
@@ -179,6 +177,10 @@ class SqlStore:
         self._clock: Clock = clock or SystemClock()
         self._read_only = engine.execution_options(**{_READ_ONLY: True})
         self._postgres = engine.dialect.name == "postgresql"
+        if self._postgres:  # the dialect's module is loaded only for PostgreSQL
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self._placeholder = pg_insert(SESSIONS).on_conflict_do_nothing(index_elements=[SESSIONS.c.user_id])
 
     @property
     def cipher(self) -> Cipher:
@@ -237,7 +239,7 @@ class SqlStore:
         with self._read_only.begin() as conn:
             ids = list(
                 conn.scalars(
-                    select(_SESSIONS.c.user_id).where(_SESSIONS.c.payload.is_not(None)).order_by(_SESSIONS.c.user_id)
+                    select(SESSIONS.c.user_id).where(SESSIONS.c.payload.is_not(None)).order_by(SESSIONS.c.user_id)
                 )
             )
         yield from ids
@@ -257,7 +259,7 @@ class SqlStore:
         for _ in range(_LOCK_ATTEMPTS):
             if row is not None:
                 return True, row.payload
-            conn.execute(_PLACEHOLDER, {"user_id": user_id, "payload": None, "updated_at": self._clock.now()})
+            conn.execute(self._placeholder, {"user_id": user_id, "payload": None, "updated_at": self._clock.now()})
             row = conn.execute(_READ_LOCKED, params).first()
         if row is not None:
             return True, row.payload

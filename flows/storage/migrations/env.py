@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from flows.storage.sql import Base
+from flows.storage.sql import METADATA
 
 config = context.config
 VERSION_TABLE = config.get_main_option("version_table") or "coach_alembic_version"
@@ -16,7 +16,7 @@ VERSION_TABLE = config.get_main_option("version_table") or "coach_alembic_versio
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         version_table=VERSION_TABLE,
         render_as_batch=connection.dialect.name == "sqlite",
     )
@@ -45,7 +45,7 @@ def run_migrations_offline() -> None:
     """Print the SQL instead of running it (`alembic upgrade --sql`)."""
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         version_table=VERSION_TABLE,
         literal_binds=True,
     )
