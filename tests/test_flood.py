@@ -131,3 +131,23 @@ def test_gate_notifies_once_per_flood_and_forgets_old_users() -> None:
     gate.admit(2)
     gate.admit(3)
     assert len(gate) == 2
+
+
+def test_gate_forgets_buckets_once_refilled_but_keeps_a_floods_debt() -> None:
+    now = [0.0]
+    gate = FloodGate(burst=3, rate=1.0, max_queue=10, clock=lambda: now[0])
+    for user in range(100):
+        gate.admit(user)
+    for _ in range(5):
+        gate.admit(999)  # two messages over the burst: waiting until t=2
+    assert len(gate) == 101
+    now[0] = 0.5
+    gate.admit(1000)
+    assert len(gate) == 102  # nothing has refilled yet
+    now[0] = 1.0
+    gate.admit(1001)
+    assert len(gate) == 3  # the hundred are full again; the flooder still owes, the newcomers are kept
+    now[0] = 5.0
+    gate.admit(1002)
+    assert len(gate) == 1  # the flood's debt is paid too
+    assert [gate.admit(999)[0] for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]  # a fresh bucket, as before

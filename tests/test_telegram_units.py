@@ -15,7 +15,7 @@ from telegram import Update
 from bot.cli_run import register
 from bot.settings import SettingsError, load_settings
 from bot.telegram.callbacks import Callback, CallbackSigner
-from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.processor import FloodGate, PerUserUpdateProcessor
 from bot.telegram.render import split_text, utf16_len
 
 ENV_NAMES = [
@@ -214,7 +214,40 @@ async def test_processor_serialises_each_user_but_not_across_users() -> None:
         )
     assert log.index("a1-") < log.index("a2+")
     assert log.index("b1-") < log.index("a1-")
-    assert processor._locks == {}
+    assert processor._lanes == {}
+
+
+async def test_a_tap_during_a_flood_skips_the_queue_but_never_overlaps_a_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    processor = PerUserUpdateProcessor(8, FloodGate(burst=1, rate=4.0, clock=lambda: 0.0))
+    log: list[str] = []
+
+    async def notice(update: object) -> None:
+        log.append("notice")
+
+    monkeypatch.setattr("bot.telegram.processor._notify", notice)
+
+    def update(n: int, *, tap: bool = False) -> Update:
+        user = {"id": 1, "is_bot": False, "first_name": "u"}
+        message = {"message_id": n, "date": 0, "text": "x", "chat": {"id": 1, "type": "private"}, "from": user}
+        if tap:
+            return Update.de_json({"update_id": n, "callback_query": {"id": str(n), "from": user, "chat_instance": "c",
+                                                                       "message": message, "data": "d"}}, None)
+        return Update.de_json({"update_id": n, "message": message}, None)  # fmt: skip
+
+    async def work(tag: str, delay: float) -> None:
+        log.append(f"{tag}+")
+        await asyncio.sleep(delay)
+        log.append(f"{tag}-")
+
+    async with processor:
+        await asyncio.gather(
+            processor.process_update(update(1), work("t1", 0.1)),
+            processor.process_update(update(2), work("t2", 0.0)),  # over the burst: held for 0.25 s
+            processor.process_update(update(3), work("t3", 0.0)),  # held for 0.5 s
+            processor.process_update(update(4, tap=True), work("tap", 0.0)),
+        )
+    assert log == ["t1+", "notice", "t1-", "tap+", "tap-", "t2+", "t2-", "t3+", "t3-"]
+    assert processor._lanes == {}
 
 
 def test_plain_replies_join_the_next_one() -> None:

@@ -7,20 +7,23 @@ it, so nothing the user typed is lost and order is kept, and the user is told on
 (`scripts_zh/tg_flood.j2`) that answers will come one by one.  Only when one user has more than
 `max_queue` messages waiting are further ones dropped (and logged without text).
 Waiting never takes one of the `max_concurrent_updates` running slots, so other users are not delayed.
-Known limits: a tap during a flood is answered before the user's still-queued texts; a user whose
-bucket was forgotten (more than `max_users` active meanwhile) starts afresh, and may then overtake
-their own queued messages; on shutdown the queue is answered at once rather than waited out.
+A bucket that has refilled is forgotten (it says nothing a new one would not), so the table holds
+only users active in the last few seconds.  Known limits: a tap during a flood is answered before
+the user's still-queued texts (never during another of their turns); a user whose bucket was evicted
+(more than `max_users` flooding at once) starts afresh, though still behind their queued messages;
+on shutdown the queue is answered at once, in order, rather than waited out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -44,7 +47,7 @@ _STOP_CHECK = 0.5
 _WAITING_CAP = 1 << 20  # PTB's own semaphore: waiting updates must not fill the running slots
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bucket:
     tokens: float
     stamp: float
@@ -90,6 +93,7 @@ class FloodGate:
         """
         now = self._clock()
         bucket = self._buckets.pop(user, None) or _Bucket(tokens=float(self._burst), stamp=now)
+        self._forget_idle(now)
         self._buckets[user] = bucket
         while len(self._buckets) > self._max_users:
             self._buckets.popitem(last=False)
@@ -109,6 +113,24 @@ class FloodGate:
         return -bucket.tokens / self._rate, notify
 
 
+    def _forget_idle(self, now: float) -> None:
+        """Drop buckets that have refilled: a full bucket says nothing a new one would not."""
+        while self._buckets:
+            user, oldest = next(iter(self._buckets.items()))
+            if oldest.tokens + (now - oldest.stamp) * self._rate < self._burst:
+                return  # least recently active first, so most later ones are still refilling too
+            del self._buckets[user]
+
+
+@dataclass(slots=True)
+class _Lane:
+    """One user's updates in flight: typed messages queue on `queue`; every update runs under `turn`."""
+
+    queue: asyncio.Lock = field(default_factory=asyncio.Lock)
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 def _user_key(update: object) -> int | None:
     if isinstance(update, Update) and update.effective_user is not None:
         return update.effective_user.id
@@ -118,7 +140,7 @@ def _user_key(update: object) -> int | None:
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Run up to `max_concurrent_updates` updates at once, one at a time per user, floods slowed down.
 
-    The lock table only holds users with an update in flight, so it stays bounded. Engine work
+    The lane table only holds users with an update in flight, so it stays bounded. Engine work
     runs in the default thread pool, which bounds real parallelism far below the slot count.
     """
 
@@ -129,16 +151,15 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max(max_concurrent_updates, _WAITING_CAP))
         self._running = asyncio.Semaphore(max_concurrent_updates)
         self._gate = gate if gate is not None else FloodGate()
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._lanes: dict[int, _Lane] = {}
         self._is_running: Callable[[], bool] = lambda: True
 
     def watch(self, is_running: Callable[[], bool]) -> None:
         """Stop holding back queued updates once `is_running()` is false, so a shutdown is not delayed."""
         self._is_running = is_running
 
-    async def _hold(self, delay: float) -> None:
+    async def _hold(self, deadline: float) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0 and self._is_running():
             await asyncio.sleep(min(left, _STOP_CHECK))
 
@@ -159,19 +180,22 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             return
         if notify:
             await _notify(update)
-        lock, waiting = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, waiting + 1)
+        deadline = asyncio.get_running_loop().time() + delay
+        lane = self._lanes.setdefault(key, _Lane())
+        lane.users += 1
         try:
-            if delay > 0:
-                await self._hold(delay)
-            async with lock, self._running:
-                await coroutine
+            # Typed messages queue on the lane (asyncio.Lock wakes waiters in arrival order) and wait
+            # out their flood delay there, so their order holds even when a shutdown ends every wait
+            # at once.  Taps skip that queue; `turn` keeps one update at a time per user.  Waiting
+            # takes none of the running slots.
+            async with lane.queue if metered else contextlib.nullcontext():
+                await self._hold(deadline)
+                async with lane.turn, self._running:
+                    await coroutine
         finally:
-            lock, waiting = self._locks[key]
-            if waiting <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, waiting - 1)
+            lane.users -= 1
+            if lane.users == 0:
+                del self._lanes[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
