@@ -11,8 +11,9 @@ The schema itself is owned by the Alembic migrations in `flows/storage/migration
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from pydantic_core import to_json
@@ -113,7 +114,9 @@ def make_engine(url: URL) -> Engine:
             # One shared connection, so the in-memory database outlives a checkout (tests only).
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 0})
         else:
-            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+            # LIFO: the connection used last is used next, so one page cache stays warm instead of
+            # every pooled connection filling its own.
+            engine = create_engine(url, pool_use_lifo=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         _install_sqlite_hooks(engine)
         return engine
     # A server that went away (restart, failover, killed backend) costs the turns that were using it,
@@ -177,6 +180,10 @@ class SqlStore:
         self._clock: Clock = clock or SystemClock()
         self._read_only = engine.execution_options(**{_READ_ONLY: True})
         self._postgres = engine.dialect.name == "postgresql"
+        # SQLite has one writer at a time whatever we do; queueing this process's turns on a lock
+        # wakes the next one as soon as the last commits, where SQLite's busy handler would poll
+        # with sleeps of up to 100 ms.  PostgreSQL locks per user row and needs nothing more.
+        self._one_writer: AbstractContextManager[object] = nullcontext() if self._postgres else threading.Lock()
         if self._postgres:  # the dialect's module is loaded only for PostgreSQL
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -204,7 +211,7 @@ class SqlStore:
             session is written and committed when the block exits normally; everything is
             rolled back if it raises.
         """
-        with self.engine.begin() as conn:
+        with self._one_writer, self.engine.begin() as conn:
             has_row, payload = self._lock(conn, user_id)
             current = SqlTurn(user_id, self._decode(user_id, payload) if payload is not None else None)
             yield current
