@@ -146,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
     from flows.storage.reminders_sql import ReminderRepo
 
     try:
-        store = open_store(settings.database_url, key=key)  # migrates to the newest schema first
+        # Migrates to the newest schema first, in a child process: Alembic never stays loaded in the bot.
+        store = open_store(settings.database_url, key=key, migrate_in_child=True)
     except StorageError as exc:
         _fail(str(exc), settings)
         return EXIT_CONFIG

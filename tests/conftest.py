@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,9 +32,9 @@ def _skip_or_fail(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a schema private to this test session."""
+@contextmanager
+def _private_schema() -> Iterator[str]:
+    """Yield a PostgreSQL URL whose search_path is a new, empty schema; drop the schema afterwards."""
     raw = os.environ.get("DATABASE_URL", "")
     if not raw.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         _skip_or_fail("DATABASE_URL does not point at PostgreSQL")
@@ -52,6 +53,23 @@ def pg_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a schema private to this test session."""
+    with _private_schema() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database never migrated: a SQLite file not yet created, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    with _private_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -390,6 +390,44 @@ def test_reopening_a_migrated_database_is_a_no_op(store: SqlStore, db_url: str, 
         again.close()
 
 
+_OPEN_LIKE_THE_BOT = """
+import sys
+from flows.storage import open_store
+from flows.storage.migrate import current_revision, head_revision
+store = open_store(sys.argv[1], migrate_in_child=True)
+assert current_revision(store.engine) == head_revision()
+store.save_session(store.load_session("nobody") or __import__("flows.models").models.Session.new("u1"))
+print(sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako"}))
+"""
+
+
+def test_the_bot_migrates_in_a_child_and_never_loads_alembic(empty_db_url: str) -> None:
+    key = generate_key().decode()
+    env = {**os.environ, ENV_KEY: key}
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_LIKE_THE_BOT, empty_db_url], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    store = open_store(empty_db_url, key=key)  # in this process: already at head, nothing to do
+    try:
+        assert list(store.user_ids()) == ["u1"]
+    finally:
+        store.close()
+
+
+def test_a_failed_child_migration_is_a_one_line_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.storage", "migrate"],
+        input=f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("cannot migrate the database:") and done.stderr.count("\n") == 1
+
+
 def test_in_memory_sqlite_works_for_quick_tests() -> None:
     store = open_store("sqlite://")
     try:

@@ -28,7 +28,7 @@ from flows.storage import reminders_sql as _reminders_sql  # noqa: F401  (regist
 from flows.storage.base import Store, Turn
 from flows.storage.crypto import Cipher, KeyMaterial, load_or_create_key, resolve_cipher
 from flows.storage.errors import DecryptionError, EncryptionKeyError, StorageError
-from flows.storage.migrate import upgrade_to_head
+from flows.storage.migrate import upgrade_in_child, upgrade_to_head
 from flows.storage.sql import SqlStore, make_engine
 
 __all__ = [
@@ -105,6 +105,7 @@ def open_store(
     *,
     db_path: str | os.PathLike[str] | None = None,
     key: Cipher | KeyMaterial | None = None,
+    migrate_in_child: bool = False,
 ) -> SqlStore:
     """Open the coach's store, creating and migrating the database as needed.
 
@@ -113,6 +114,8 @@ def open_store(
         db_path: A SQLite file (the CLI's `--db`); wins over `url` and `DATABASE_URL`.
         key: The encryption key(s) or a `Cipher`; None reads `COACH_ENCRYPTION_KEY`,
             `COACH_ENCRYPTION_KEY_FILE`, then a SQLite database's own key file.
+        migrate_in_child: Migrate in a child process, so Alembic never stays loaded (the
+            long-running bot); ignored for an in-memory database.
 
     Returns:
         The open store; call `close()` when done.
@@ -132,8 +135,12 @@ def open_store(
     else:
         cipher = resolve_cipher(key, None)
     engine = make_engine(db_url)
+    in_memory = db_url.get_backend_name() == "sqlite" and db_url.database in (None, "", ":memory:")
     try:
-        upgrade_to_head(engine)
+        if migrate_in_child and not in_memory:
+            upgrade_in_child(engine)
+        else:
+            upgrade_to_head(engine)
     except DBAPIError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__

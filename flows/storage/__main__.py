@@ -1,4 +1,8 @@
-"""Storage tools: `python -m flows.storage new-key` prints a new encryption key."""
+"""Storage tools: `python -m flows.storage new-key` prints a new encryption key; `migrate` upgrades.
+
+`migrate` reads a database URL from stdin and brings that database to the newest schema; the bot
+runs it as a child process (`flows.storage.migrate.upgrade_in_child`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,41 @@ import sys
 
 from flows.storage.crypto import generate_key
 
+USAGE = "usage: python -m flows.storage new-key | migrate (database URL on stdin)"
+
+
+def _migrate(url: str) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from flows.storage import resolve_url
+    from flows.storage.errors import StorageError
+    from flows.storage.migrate import upgrade_to_head
+    from flows.storage.sql import make_engine
+
+    try:
+        engine = make_engine(resolve_url(url))
+    except StorageError as exc:
+        print(f"cannot migrate: {exc}", file=sys.stderr)
+        return 1
+    try:
+        upgrade_to_head(engine)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        print(f"cannot migrate the database: {reason}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
 
 def main(argv: list[str]) -> int:
     """Run the command named in `argv`; return the process exit status."""
     if argv == ["new-key"]:
         print(generate_key().decode())
         return 0
-    print("usage: python -m flows.storage new-key", file=sys.stderr)
+    if argv == ["migrate"]:
+        return _migrate(sys.stdin.read().strip())
+    print(USAGE, file=sys.stderr)
     return 2
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
+
+from flows.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -59,6 +63,40 @@ def upgrade_to_head(engine: Engine) -> None:
                 {"name": "debt-coach-migrate:"},
             )
         command.upgrade(alembic_config(connection), "head")
+
+
+MIGRATE_TIMEOUT_SECONDS = 300
+
+
+def upgrade_in_child(engine: Engine) -> None:
+    """Run `upgrade_to_head` in a short-lived child process when the database is behind.
+
+    The long-running bot calls this instead of `upgrade_to_head`: Alembic and Mako, once loaded,
+    stay resident (about 14 MB, bench/README.md), and a bot migrates at most once per release.
+    The URL, password included, reaches the child on its stdin, never on its command line.
+
+    Args:
+        engine: The store's engine (a file or server database; an in-memory one has no other process).
+
+    Raises:
+        StorageError: The migration failed; the child's one-line reason is in the message.
+    """
+    if current_revision(engine) == head_revision():
+        return
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "flows.storage", "migrate"],
+            input=engine.url.render_as_string(hide_password=False),
+            capture_output=True,
+            text=True,
+            timeout=MIGRATE_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise StorageError(f"migrating the database took more than {MIGRATE_TIMEOUT_SECONDS} s") from None
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise StorageError(lines[-1] if lines else f"migrating the database failed (exit {done.returncode})")
 
 
 @cache
