@@ -8,8 +8,10 @@ is from the fake server handing the update out to the arrival of the last messag
 each rate the echo bot, the coach on SQLite and the coach on PostgreSQL run back to back.
 
     .venv/bin/python bench/bench_latency.py [--rates 200,50] [--duration 12] [--backends sqlite,postgres]
+        [--echo-transports httpx,aiohttp]
 
-Target: at 200 updates/s, the coach's p99 is at most 50 ms above the echo bot's p99.
+Target: at 200 updates/s, the coach's p99 is at most 50 ms above the bare echo bot's p99 (PTB's own
+transport); the echo bot on the coach's aiohttp transport runs too, for comparison.
 """
 
 from __future__ import annotations
@@ -19,19 +21,17 @@ import asyncio
 from dataclasses import dataclass
 
 from botapi_load import (
-    Backend,
-    BotKind,
+    BARE_ECHO,
     Driver,
-    bot_env,
+    Subject,
     bot_process,
-    coach_argv,
     database,
-    echo_argv,
     errors_in,
     machine,
     now,
     percentile,
     run_open,
+    subjects,
     table,
     timed_server,
     verdict,
@@ -58,30 +58,30 @@ class Result:
     errors: int
 
 
-async def measure(kind: BotKind, backend: Backend | None, rate: float, args: argparse.Namespace) -> Result:
+async def measure(subject: Subject, rate: float, args: argparse.Namespace) -> Result:
     """Offer `rate` updates/s to one bot for `args.duration` seconds and collect the latencies."""
-    label = "echo" if kind == "echo" else f"coach/{backend}"
-    with workdir("bench-lat-") as work, database(backend or "sqlite", work) as url:
-        async with timed_server() as server:
-            env = bot_env(server, work, url if kind == "coach" else None, args.send_rate)
-            async with bot_process(coach_argv() if kind == "coach" else echo_argv(), env, work) as bot:
-                await wait_polling(server, bot)
-                driver = Driver.for_bot(kind, server)
-                start = await run_open(driver, rate, args.duration)
-                offered_until = now()
-                await driver.drain(DRAIN_TIMEOUT)
-                counted = [s for s in driver.samples if s.handed >= start + args.warmup]
-                latencies = [s.latency * 1000 for s in counted]
-                window = [s for s in driver.samples if s.done <= offered_until and s.done >= start + args.warmup]
-                answered = len(window) / max(offered_until - start - args.warmup, 1e-9)
+    with workdir("bench-lat-") as work, database(subject.backend, work) as url:
+        async with (
+            timed_server() as server,
+            bot_process(subject.argv(), subject.env(server, work, url, args.send_rate), work) as bot,
+        ):
+            await wait_polling(server, bot)
+            driver = Driver.for_bot(subject.kind, server)
+            start = await run_open(driver, rate, args.duration)
+            offered_until = now()
+            await driver.drain(DRAIN_TIMEOUT)
+            counted = [s for s in driver.samples if s.handed >= start + args.warmup]
+            latencies = [s.latency * 1000 for s in counted]
+            window = [s for s in driver.samples if s.done <= offered_until and s.done >= start + args.warmup]
+            answered = len(window) / max(offered_until - start - args.warmup, 1e-9)
         errors = errors_in(bot.log_text())
-    return Result(label, rate, answered, percentile(latencies, 50), percentile(latencies, 99), max(latencies),
+    return Result(subject.label, rate, answered, percentile(latencies, 50), percentile(latencies, 99), max(latencies),
                   len(latencies), errors)  # fmt: skip
 
 
 async def main(args: argparse.Namespace) -> int:
     """Run every rate for every bot, print the table and the verdict."""
-    backends: list[Backend] = [b for b in ("sqlite", "postgres") if b in args.backends.split(",")]
+    bots = subjects(args.echo_transports, args.backends)
     rates = [float(rate) for rate in args.rates.split(",")]
     print(f"machine: {machine()}")
     print(f"offered for {args.duration:.0f}s per run, first {args.warmup:.0f}s not counted, send limit "
@@ -90,11 +90,11 @@ async def main(args: argparse.Namespace) -> int:
     rows: list[list[object]] = []
     passed = True
     for rate in rates:
-        echo = await measure("echo", None, rate, args)
-        results = [echo] + [await measure("coach", backend, rate, args) for backend in backends]
-        for result in results:
+        results = {bot: await measure(bot, rate, args) for bot in bots}
+        echo = results[BARE_ECHO]
+        for bot, result in results.items():
             gap = result.p99_ms - echo.p99_ms
-            judged = result is not echo and rate == TARGET_RATE
+            judged = bot.kind == "coach" and rate == TARGET_RATE
             ok = gap <= TARGET_GAP_MS
             passed &= ok or not judged
             rows.append([
@@ -117,6 +117,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=12.0, help="seconds of offered load per run")
     parser.add_argument("--warmup", type=float, default=2.0, help="first seconds not counted")
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--echo-transports",
+        default="httpx,aiohttp",
+        help="echo bots to run: httpx (PTB's own, always run: the baseline) and aiohttp (the coach's transport)",
+    )
     parser.add_argument(
         "--send-rate",
         type=float,

@@ -146,6 +146,48 @@ def echo_argv() -> list[str]:
     return [sys.executable, str(BENCH / "echo_bot.py")]
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One bot under measurement: the echo bot on a transport (`httpx`, `aiohttp`) or the coach on a backend."""
+
+    kind: BotKind
+    variant: str
+
+    @property
+    def label(self) -> str:
+        """Name the subject in tables: plain "echo" is the bare PTB echo bot the targets compare with."""
+        return "echo" if self == BARE_ECHO else f"{self.kind}/{self.variant}"
+
+    @property
+    def backend(self) -> Backend:
+        """The coach's database (the echo bot has none; a SQLite path is harmless to it)."""
+        return "postgres" if self.kind == "coach" and self.variant == "postgres" else "sqlite"
+
+    def argv(self) -> list[str]:
+        """Return the command line that starts this bot."""
+        return coach_argv() if self.kind == "coach" else echo_argv()
+
+    def env(self, server: BotApiServer, workdir: Path, db_url: str, send_rate: float) -> dict[str, str]:
+        """Return the bot's environment (see `bot_env`)."""
+        if self.kind == "coach":
+            return bot_env(server, workdir, db_url, send_rate)
+        return bot_env(server, workdir, None, send_rate, BENCH_ECHO_TRANSPORT=self.variant)
+
+
+BARE_ECHO = Subject("echo", "httpx")
+"""PTB's default transport: the "bare python-telegram-bot echo bot" the issue's targets name."""
+
+
+def subjects(echo_transports: str, backends: str) -> list[Subject]:
+    """Return the echo bots (bare one first) and the coaches named by two comma-separated lists."""
+    transports = [t for t in ("httpx", "aiohttp") if t in echo_transports.split(",")]
+    if "httpx" not in transports:
+        transports.insert(0, "httpx")
+    return [Subject("echo", t) for t in transports] + [
+        Subject("coach", b) for b in ("sqlite", "postgres") if b in backends.split(",")
+    ]
+
+
 def bot_env(server: BotApiServer, workdir: Path, db_url: str | None, send_rate: float, **extra: str) -> dict[str, str]:
     """Build the environment of a bot process: the fake server, the database, a fresh key, the send limit."""
     from cryptography.fernet import Fernet

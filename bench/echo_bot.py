@@ -5,7 +5,10 @@ It is built like the coach's Application (`bot/telegram/app.py`): 256 concurrent
 unset, 0 for none), no job queue, long polling for the same update types, logging at INFO with
 httpx quiet.  A text is answered with the same text; a button tap is answered and its data sent back.
 
-Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL (as for `debt-coach run`), BENCH_SEND_RATE.
+Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL (as for `debt-coach run`), BENCH_SEND_RATE, and
+BENCH_ECHO_TRANSPORT: `httpx` (default) is PTB's own transport, the bare bot the issue names; `aiohttp`
+gives the echo bot the coach's transport (`bot/telegram/transport.py`, same pool size), so the
+benchmarks can also show how the coach compares with an echo bot on equal plumbing.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def main() -> int:
     rate = float(raw_rate) if raw_rate else 30.0
     base = os.environ["TELEGRAM_API_BASE_URL"]
     root, _, tail = base.rpartition("/bot")
-    app = (
+    builder = (
         Application.builder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(base)
@@ -54,8 +57,13 @@ def main() -> int:
         .rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=3))
         .concurrent_updates(CONCURRENT_UPDATES)
         .job_queue(None)
-        .build()
     )
+    if os.environ.get("BENCH_ECHO_TRANSPORT", "httpx") == "aiohttp":
+        from bot.telegram.app import HTTP_POOL_SIZE
+        from bot.telegram.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(HTTP_POOL_SIZE)).get_updates_request(AiohttpRequest(1))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(tapped))
     app.run_polling(allowed_updates=ALLOWED_UPDATES)
