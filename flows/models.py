@@ -181,7 +181,9 @@ class ProfileDraft(BaseModel):
 class Session(BaseModel):
     """Everything the coach keeps about one user between turns; `state` is the dialogue state."""
 
-    model_config = ConfigDict(extra="ignore")
+    # cache_strings="keys": pydantic-core otherwise keeps short string values it parsed from JSON
+    # in a process-wide cache, and here those values are what users typed.
+    model_config = ConfigDict(extra="ignore", cache_strings="keys")
 
     user_id: str
     dialog: str = "intake"

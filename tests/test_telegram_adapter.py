@@ -98,6 +98,16 @@ async def test_a_slow_reply_shows_typing_first(h: Harness) -> None:
     assert h.api.calls.index(typing[0]) < h.api.calls.index(h.messages(ALICE)[0])
 
 
+async def test_no_memory_is_kept_per_user_between_updates(h: Harness) -> None:
+    for user in range(5000, 5030):
+        await h.text(user, "hi")
+    assert len(h.engine.inputs) == 30
+    # PTB's own Application would have noted all 30 ids for a persistence flush that never comes.
+    assert h.app._chat_ids_to_be_updated_in_persistence == set()
+    assert h.app._user_ids_to_be_updated_in_persistence == set()
+    assert not h.app.user_data and not h.app.chat_data
+
+
 async def test_commands_go_to_the_engine(h: Harness) -> None:
     for text in ("/start from_group", "/plan", "/frobnicate"):
         await h.text(ALICE, text)

@@ -63,6 +63,17 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
+class CoachApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, minus the per-user memory kept for a persistence the coach does not use."""
+
+    def _mark_for_persistence_update(self, *, update: object | None = None, job: Any = None) -> None:
+        # PTB notes every chat and user id it sees for the next persistence flush, but only a
+        # configured persistence ever empties those sets: without one they gain an id per user,
+        # for the life of the process (bench/README.md, memory).  The coach keeps state in its store.
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 def bot_commands() -> list[BotCommand]:
     """Return the command menu from `scripts_zh/lexicons/tg_commands.yaml`."""
     entries: list[dict[str, str]] = lexicon("tg_commands")
@@ -102,6 +113,7 @@ def build_application(
     """
     builder = (
         Application.builder()
+        .application_class(CoachApplication)
         .token(settings.token())
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(concurrency))

@@ -113,7 +113,9 @@ class Adapter:
         self._signer = signer
         self._log_key = log_key
         self._pages: LruCache[tuple[int, int], list[Choice]] = LruCache(cache_size)
-        self._spent: LruCache[tuple[int, int], bool] = LruCache(cache_size)
+        # Only the race between a double tap and the keyboard's removal needs this memory: a tap on
+        # a keyboard forgotten here is caught by Telegram's "message is not modified" instead.
+        self._spent: LruCache[tuple[int, int], bool] = LruCache(max(cache_size // 4, 1))
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers and the error handler to `app`."""
