@@ -111,6 +111,11 @@ def _start_health(store: SqlStore, address: tuple[str, int] | None) -> HealthSer
     return server
 
 
+def _turn_threads(store: SqlStore) -> int:
+    """Threads for engine turns: SQLite runs one writer at a time, PostgreSQL one per pooled connection."""
+    return 2 if store.engine.dialect.name == "sqlite" else 8
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the bot and block until it is stopped by a signal.
 
@@ -156,7 +161,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         health = _start_health(store, _metrics_address(args, settings))
         scheduler = Scheduler(store, ReminderRepo.for_store(store), SystemClock())
-        app = build_application(settings, Engine(store, after_turn=scheduler.sync_session))
+        app = build_application(
+            settings, Engine(store, after_turn=scheduler.sync_session), turn_threads=_turn_threads(store)
+        )
         attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(settings.callback_key()))
         asyncio.set_event_loop(asyncio.new_event_loop())
         if webhook is None:

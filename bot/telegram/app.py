@@ -99,6 +99,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     concurrency: int = 256,
+    turn_threads: int = 4,
 ) -> AnyApplication:
     """Assemble the Application: token, API URLs, rate limiter, per-user ordering, handlers.
 
@@ -107,6 +108,7 @@ def build_application(
         engine: The engine; its synchronous `handle` is run in a worker thread.
         request: A BaseRequest to use for every call (tests), else the aiohttp transport.
         concurrency: How many updates may be processed at once (one per user at a time).
+        turn_threads: Threads running engine turns (which wait on the database) at once.
 
     Returns:
         The built, not yet initialised, Application.
@@ -131,7 +133,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, _count_update), group=COUNTING_GROUP)
     key = settings.callback_key()
     log_key = hmac.new(key, b"log-pseudonyms", hashlib.sha256).digest()
-    Adapter(engine, CallbackSigner(key), log_key=log_key).register(app)
+    Adapter(engine, CallbackSigner(key), log_key=log_key, turn_threads=turn_threads).register(app)
     return app
 
 

@@ -15,6 +15,7 @@ import time
 import traceback
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -108,8 +109,13 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
 class Adapter:
     """The bridge between PTB updates and the engine."""
 
-    def __init__(self, engine: EngineLike, signer: CallbackSigner, log_key: bytes, cache_size: int = 4096) -> None:
+    def __init__(
+        self, engine: EngineLike, signer: CallbackSigner, log_key: bytes, cache_size: int = 4096, turn_threads: int = 4
+    ) -> None:
         self._engine = engine
+        # The engine's turns block on the database, so they run in threads of their own, as many as
+        # the database can use at once (`bot.cli_run`); PTB and asyncio keep the default pool.
+        self._turns = ThreadPoolExecutor(max_workers=turn_threads, thread_name_prefix="turn")
         self._signer = signer
         self._log_key = log_key
         self._pages: LruCache[tuple[int, int], list[Choice]] = LruCache(cache_size)
@@ -221,7 +227,8 @@ class Adapter:
         """
         started = time.monotonic()
         async with typing_action(bot, chat_id):
-            replies = await asyncio.to_thread(self._engine.handle, f"tg:{user_id}", inp)
+            loop = asyncio.get_running_loop()
+            replies = await loop.run_in_executor(self._turns, self._engine.handle, f"tg:{user_id}", inp)
         for reply in coalesce(replies):
             markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
             last = await send_reply(bot, chat_id, reply, markup)
