@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botapi_server import TOKEN
@@ -189,28 +191,36 @@ def test_run_rejects_bad_port_flag(clean_env: pytest.MonkeyPatch) -> None:
 # ---- per-user ordering --------------------------------------------------------------------
 
 
-async def test_processor_serialises_each_user_but_not_across_users() -> None:
-    processor = PerUserUpdateProcessor(8)
-    log: list[str] = []
+def _private_update(user_id: int, n: int, *, tap: bool = False) -> Update:
+    """A text in the user's private chat, or a tap on a button under it, as PTB parses them."""
+    user = {"id": user_id, "is_bot": False, "first_name": "u"}
+    message = {"message_id": n, "date": 0, "text": "x", "chat": {"id": user_id, "type": "private"}, "from": user}
+    if tap:
+        query = {"id": str(n), "from": user, "chat_instance": "c", "message": message, "data": "d"}
+        return Update.de_json({"update_id": n, "callback_query": query}, None)
+    return Update.de_json({"update_id": n, "message": message}, None)
 
-    def update(user_id: int, n: int) -> Update:
-        return Update.de_json(
-            {"update_id": n, "message": {"message_id": n, "date": 0, "text": "x",
-                                         "chat": {"id": user_id, "type": "private"},
-                                         "from": {"id": user_id, "is_bot": False, "first_name": "u"}}},
-            None,
-        )  # fmt: skip
+
+def _recorder(log: list[str]) -> Callable[[str, float], Coroutine[Any, Any, None]]:
+    """Return a handler stand-in that logs its start and end around a pause."""
 
     async def work(tag: str, delay: float) -> None:
         log.append(f"{tag}+")
         await asyncio.sleep(delay)
         log.append(f"{tag}-")
 
+    return work
+
+
+async def test_processor_serialises_each_user_but_not_across_users() -> None:
+    processor = PerUserUpdateProcessor(8)
+    log: list[str] = []
+    work = _recorder(log)
     async with processor:
         await asyncio.gather(
-            processor.process_update(update(1, 1), work("a1", 0.05)),
-            processor.process_update(update(1, 2), work("a2", 0.0)),
-            processor.process_update(update(2, 3), work("b1", 0.0)),
+            processor.process_update(_private_update(1, 1), work("a1", 0.05)),
+            processor.process_update(_private_update(1, 2), work("a2", 0.0)),
+            processor.process_update(_private_update(2, 3), work("b1", 0.0)),
         )
     assert log.index("a1-") < log.index("a2+")
     assert log.index("b1-") < log.index("a1-")
@@ -220,31 +230,18 @@ async def test_processor_serialises_each_user_but_not_across_users() -> None:
 async def test_a_tap_during_a_flood_skips_the_queue_but_never_overlaps_a_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     processor = PerUserUpdateProcessor(8, FloodGate(burst=1, rate=4.0, clock=lambda: 0.0))
     log: list[str] = []
+    work = _recorder(log)
 
     async def notice(update: object) -> None:
         log.append("notice")
 
     monkeypatch.setattr("bot.telegram.processor._notify", notice)
-
-    def update(n: int, *, tap: bool = False) -> Update:
-        user = {"id": 1, "is_bot": False, "first_name": "u"}
-        message = {"message_id": n, "date": 0, "text": "x", "chat": {"id": 1, "type": "private"}, "from": user}
-        if tap:
-            return Update.de_json({"update_id": n, "callback_query": {"id": str(n), "from": user, "chat_instance": "c",
-                                                                       "message": message, "data": "d"}}, None)
-        return Update.de_json({"update_id": n, "message": message}, None)  # fmt: skip
-
-    async def work(tag: str, delay: float) -> None:
-        log.append(f"{tag}+")
-        await asyncio.sleep(delay)
-        log.append(f"{tag}-")
-
     async with processor:
         await asyncio.gather(
-            processor.process_update(update(1), work("t1", 0.1)),
-            processor.process_update(update(2), work("t2", 0.0)),  # over the burst: held for 0.25 s
-            processor.process_update(update(3), work("t3", 0.0)),  # held for 0.5 s
-            processor.process_update(update(4, tap=True), work("tap", 0.0)),
+            processor.process_update(_private_update(1, 1), work("t1", 0.1)),
+            processor.process_update(_private_update(1, 2), work("t2", 0.0)),  # over the burst: held 0.25 s
+            processor.process_update(_private_update(1, 3), work("t3", 0.0)),  # held 0.5 s
+            processor.process_update(_private_update(1, 4, tap=True), work("tap", 0.0)),
         )
     assert log == ["t1+", "notice", "t1-", "tap+", "tap-", "t2+", "t2-", "t3+", "t3-"]
     assert processor._lanes == {}
