@@ -226,10 +226,11 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
     currency_after = words("numbers", "currency_after")
     more = words("numbers", "more")
     hits: list[AmountHit] = []
+    claimed = 0  # where the last amount ended: its jiao and fen are not amounts of their own
     for match in syn.run.finditer(text):
         run = match.group(0)
         start, end = match.start(), match.end()
-        if MASK in run:
+        if MASK in run or start < claimed:
             continue
         follower = starts_with_any(text, end, more)
         after = end + len(follower) if follower else end
@@ -247,12 +248,39 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             continue
         if follower:
             high = low + step_above(low) - 1
+        elif unit in words("numbers", "minor_after"):
+            cents, end = _minor_units(text, end)
+            low, high = low + cents, high + cents
+            claimed = end
         if negative:
             hits.append(AmountHit(start, end, -high, -low, ParseProblem.negative))
             continue
         problem = ParseProblem.too_large if high > MAX_AMOUNT else None
         hits.append(AmountHit(start, end, low, high, problem))
     return hits
+
+
+@cache
+def _minor_regex() -> re.Pattern[str]:
+    syn = syntax()
+    digit = rf"[0-9{re.escape(''.join(syn.digit_values))}]"
+    jiao = alternation(words("numbers", "jiao"))
+    fen = re.escape(str(section("numbers", "fen")))
+    refuse = alternation(words("numbers", "minor_not_after"))
+    return re.compile(rf"(?:({digit})(?:{jiao}))?(?:({digit}){fen})?(?!{refuse})")
+
+
+def _minor_units(text: str, pos: int) -> tuple[Decimal, int]:
+    """Read jiao and fen right after a yuan unit at `pos`; return their value and where they end."""
+    match = _minor_regex().match(text, pos)
+    if match is None or match.end() == pos:
+        return Decimal(0), pos
+    values = syntax().digit_values
+
+    def digit(char: str | None) -> int:
+        return 0 if char is None else int(char) if char.isdigit() else values[char]
+
+    return Decimal(digit(match.group(1))) / 10 + Decimal(digit(match.group(2))) / 100, match.end()
 
 
 @cache
