@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
+from flows.analysis import Analysis
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import Context, Dialog, choices
 from flows.dialogs.export import EXPORT
@@ -39,7 +41,8 @@ class Engine:
     """Answer one user turn at a time, keeping everything in the store between turns."""
 
     def __init__(self, store: Store, clock: Clock | None = None, dialogs: tuple[Dialog, ...] = DIALOGS,
-                 after_turn: Callable[[Session], None] | None = None) -> None:
+                 after_turn: Callable[[Session], None] | None = None,
+                 draw_chart: Callable[[Analysis], bytes] | None = None) -> None:
         """Build the engine.
 
         Args:
@@ -48,6 +51,7 @@ class Engine:
             dialogs: The dialogues this engine routes to.
             after_turn: Called with the saved session after each committed turn (the reminders
                 scheduler keeps its rows in step with it); a failure there is logged, not shown.
+            draw_chart: Draws the plan's chart (in this process by default), after the turn commits.
         """
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -62,7 +66,8 @@ class Engine:
             prefix: dialog for dialog in dialogs for prefix in getattr(dialog, "choice_prefixes", ())
         }
         features = set(self.command_owner) | {"profile"}
-        self.context = Context(clock=self.clock, features=frozenset(features))
+        context = Context(clock=self.clock, features=frozenset(features))
+        self.context = context if draw_chart is None else replace(context, draw_chart=draw_chart)
 
     def handle(self, user_id: str, inp: Input) -> list[Reply]:
         """Answer one input from one user.
@@ -93,7 +98,22 @@ class Engine:
             log.error("turn failed user=%s error=%s", user_tag(user_id), type(error).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
             return [Reply(text=render("error_try_again"))]
-        return replies
+        return [self._with_files(user_id, reply) for reply in replies]
+
+    def _with_files(self, user_id: str, reply: Reply) -> Reply:
+        """Make the reply's slow files now that the turn has committed; one that fails is left out."""
+        if not any(attachment.pending for attachment in reply.attachments):
+            return reply
+        made = []
+        for attachment in reply.attachments:
+            try:
+                attachment.make()
+            except Exception as error:  # the plan's words matter more than its picture
+                log.error("file failed user=%s file=%s error=%s", user_tag(user_id), attachment.filename,
+                          type(error).__name__)
+                continue
+            made.append(attachment)
+        return reply.model_copy(update={"attachments": made})
 
     def _after(self, session: Session) -> None:
         assert self.after_turn is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr, model_validator
 
 
 def _decimal_to_json_number(value: Decimal) -> int | float:
@@ -244,8 +245,31 @@ class Attachment(BaseModel):
     kind: Literal["photo", "document"]
     filename: str
     mime: str
-    data: bytes
+    data: bytes = b""
     caption: str | None = None
+    _make: Callable[[], bytes] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def made_after_turn(cls, make: Callable[[], bytes], **fields: Any) -> Attachment:
+        """Return an attachment whose bytes `make()` produces once the turn has committed.
+
+        For slow files (the chart): the user's row stays locked, and on SQLite every other turn
+        waits, only while the turn decides, not while the file is drawn (`Engine.handle`).
+        """
+        attachment = cls(**fields)
+        attachment._make = make
+        return attachment
+
+    @property
+    def pending(self) -> bool:
+        """Whether the bytes are still to be made."""
+        return self._make is not None
+
+    def make(self) -> None:
+        """Produce the bytes now, if they are still to be made."""
+        if self._make is not None:
+            self.data = self._make()
+            self._make = None
 
 
 class Reply(BaseModel):

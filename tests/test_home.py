@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from conversation import Conversation
 
+from flows.analysis import Analysis
 from flows.engine import Engine
 from flows.models import Loan, Profile, ProfileDraft, Session
 from flows.storage import open_store
@@ -77,3 +79,32 @@ def test_back_outside_the_intake_stays_where_the_user_is(store: Store) -> None:
     assert "接下来想做什么" in chat.text
     session = store.load_session("tg:7")
     assert session is not None and session.dialog == "home"
+
+
+def test_the_chart_is_drawn_after_the_turn_commits(store: Store) -> None:
+    probes: list[bool] = []
+
+    def draw(analysis: Analysis) -> bytes:
+        # On SQLite a turn holds the one writer lock: another user's turn can only finish now if
+        # the plan's turn has already committed (a hung probe means the chart held everyone up).
+        probe = threading.Thread(target=store.save_session, args=(Session.new("tg:8"),))
+        probe.start()
+        probe.join(5)
+        probes.append(not probe.is_alive())
+        return b"\x89PNG drawn"
+
+    chat = Conversation(Engine(store, draw_chart=draw), "tg:7")
+    replies = chat.say("/plan")
+    assert probes == [True]
+    assert [a.data for r in replies for a in r.attachments] == [b"\x89PNG drawn"]
+
+
+def test_a_chart_that_fails_leaves_the_plan_in_words(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(analysis: Analysis) -> bytes:
+        raise RuntimeError("no font")
+
+    chat = Conversation(Engine(store, draw_chart=broken), "tg:7")
+    replies = chat.say("/plan")
+    assert "A平台" in chat.text and not [a for r in replies for a in r.attachments]
+    assert any("file failed" in record.getMessage() for record in caplog.records)
+    assert "no font" not in caplog.text

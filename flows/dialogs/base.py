@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from flows.analysis import Analysis, chart_png
 from flows.clock import Clock
 from flows.models import Choice, Input, Reply, Session
 from flows.texts import label
@@ -21,6 +22,8 @@ class Context:
 
     clock: Clock
     features: frozenset[str] = frozenset()
+    draw_chart: Callable[[Analysis], bytes] = chart_png
+    """Draws the plan's chart; the bot hands in one that draws in a child process (`bot/charts.py`)."""
 
     @property
     def now(self) -> datetime:

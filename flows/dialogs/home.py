@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
-from flows.analysis import Strategy, analyse, analysis_messages, chart_png
+from flows.analysis import Strategy, analyse, analysis_messages
 from flows.dialogs.base import Context, choices
 from flows.models import Attachment, Input, Reply, Session
 from flows.texts import render
@@ -53,8 +54,8 @@ class HomeDialog:
             other = "plan:avalanche" if session.plan_strategy == "snowball" else "plan:snowball"
             replies[-1] = replies[-1].model_copy(update={"choices": choices(other)})
         if analysis.schedule and replies:
-            chart = Attachment(kind="photo", filename="plan.png", mime="image/png",
-                               data=chart_png(analysis), caption=render("chart_caption"))
+            chart = Attachment.made_after_turn(partial(ctx.draw_chart, analysis), kind="photo", filename="plan.png",
+                                               mime="image/png", caption=render("chart_caption"))
             replies[-1] = replies[-1].model_copy(update={"attachments": [chart]})
         return replies
 
