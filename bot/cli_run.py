@@ -141,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(token)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # opt in to PTB's timedelta retry_after: no warnings
 
+    from bot.charts import ChartProcess
     from bot.reminder_dispatch import attach_dispatcher
     from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.callbacks import CallbackSigner
@@ -158,11 +159,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     _LOGGER.info("database ready, schema migrated")
     health: HealthServer | None = None
+    charts = ChartProcess()
     try:
         health = _start_health(store, _metrics_address(args, settings))
         scheduler = Scheduler(store, ReminderRepo.for_store(store), SystemClock())
         app = build_application(
-            settings, Engine(store, after_turn=scheduler.sync_session), turn_threads=_turn_threads(store)
+            settings,
+            Engine(store, after_turn=scheduler.sync_session, draw_chart=charts),
+            turn_threads=_turn_threads(store),
         )
         attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(settings.callback_key()))
         asyncio.set_event_loop(asyncio.new_event_loop())
@@ -195,5 +199,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if health is not None:
             health.stop()
+        charts.close()
         store.close()
     return 0
