@@ -361,6 +361,7 @@ def test_connection_settings_bound_waits_and_keep_the_urls_options(store: SqlSto
         if make_url(db_url).get_backend_name() != "postgresql":
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -512  # KiB
             return
         assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "30s"
         wanted = make_url(db_url).query.get("options")
