@@ -24,19 +24,15 @@ from botapi_load import (
     BARE_ECHO,
     Driver,
     Subject,
-    bot_process,
-    database,
-    errors_in,
+    add_subject_options,
     machine,
     now,
     percentile,
     run_open,
+    running,
     subjects,
     table,
-    timed_server,
     verdict,
-    wait_polling,
-    workdir,
 )
 
 TARGET_RATE = 200.0
@@ -60,23 +56,17 @@ class Result:
 
 async def measure(subject: Subject, rate: float, args: argparse.Namespace) -> Result:
     """Offer `rate` updates/s to one bot for `args.duration` seconds and collect the latencies."""
-    with workdir("bench-lat-") as work, database(subject.backend, work) as url:
-        async with (
-            timed_server() as server,
-            bot_process(subject.argv(), subject.env(server, work, url, args.send_rate), work) as bot,
-        ):
-            await wait_polling(server, bot)
-            driver = Driver.for_bot(subject.kind, server)
-            start = await run_open(driver, rate, args.duration)
-            offered_until = now()
-            await driver.drain(DRAIN_TIMEOUT)
-            counted = [s for s in driver.samples if s.handed >= start + args.warmup]
-            latencies = [s.latency * 1000 for s in counted]
-            window = [s for s in driver.samples if s.done <= offered_until and s.done >= start + args.warmup]
-            answered = len(window) / max(offered_until - start - args.warmup, 1e-9)
-        errors = errors_in(bot.log_text())
+    async with running(subject, "bench-lat-", args.send_rate) as run:
+        driver = Driver.for_bot(subject.kind, run.server)
+        start = await run_open(driver, rate, args.duration)
+        offered_until = now()
+        await driver.drain(DRAIN_TIMEOUT)
+    counted = [s for s in driver.samples if s.handed >= start + args.warmup]
+    latencies = [s.latency * 1000 for s in counted]
+    window = [s for s in driver.samples if s.done <= offered_until and s.done >= start + args.warmup]
+    answered = len(window) / max(offered_until - start - args.warmup, 1e-9)
     return Result(subject.label, rate, answered, percentile(latencies, 50), percentile(latencies, 99), max(latencies),
-                  len(latencies), errors)  # fmt: skip
+                  len(latencies), run.errors)  # fmt: skip
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -116,18 +106,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rates", default="200,50", help="offered updates per second, comma-separated")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds of offered load per run")
     parser.add_argument("--warmup", type=float, default=2.0, help="first seconds not counted")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--echo-transports",
-        default="httpx,aiohttp",
-        help="echo bots to run: httpx (PTB's own, always run: the baseline) and aiohttp (the coach's transport)",
-    )
-    parser.add_argument(
-        "--send-rate",
-        type=float,
-        default=0.0,
-        help="overall sends/s limit of both bots' AIORateLimiter (0: off; PTB's default is 30)",
-    )
+    add_subject_options(parser)
     return parser.parse_args()
 
 

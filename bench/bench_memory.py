@@ -24,22 +24,17 @@ from typing import Any
 
 from botapi_load import (
     COACH_STEPS,
+    SEND_RATE_UNLIMITED,
     BotProcess,
     Driver,
-    bot_env,
-    bot_process,
-    coach_argv,
-    database,
-    errors_in,
+    Subject,
     machine,
     now,
     rss_kib,
+    running,
     table,
     timed_api,
-    timed_server,
     verdict,
-    wait_polling,
-    workdir,
 )
 
 TARGET_MB = 100.0
@@ -64,25 +59,21 @@ async def run(args: argparse.Namespace) -> int:
     print(f"machine: {machine()}")
     started = now()
     rows: list[list[object]] = []
-    with workdir("bench-mem-") as work, database(args.backend, work) as url:
-        async with timed_server() as server:
-            env = bot_env(server, work, url, 0.0)
-            stats = Path(env["BENCH_STATS_FILE"])
-            async with bot_process(coach_argv(), env, work) as bot:
-                await wait_polling(server, bot)
-                idle = rss_kib(bot.pid)[0]
-                rows.append(["idle, polling", 0, f"{idle / 1024:.1f}", ""])
-                driver = Driver(timed_api(server), COACH_STEPS, first_user=8_000_000_000)
-                driver.send_next(driver.new_user())
-                await driver.drain(30)
-                first = await census(bot, stats)
-                rows.append(["after the first turn", 1, f"{first['rss_kib'] / 1024:.1f}", first["machines"]])
-                await fill(driver, args, bot, rows)
-                await driver.drain(60)
-                last = await census(bot, stats)
-                rss, hwm = rss_kib(bot.pid)
-                rows.append([f"{driver.users} users, after gc", driver.users, f"{rss / 1024:.1f}", last["machines"]])
-        errors = errors_in(bot.log_text())
+    async with running(Subject("coach", args.backend), "bench-mem-", SEND_RATE_UNLIMITED) as run:
+        bot = run.bot
+        idle = rss_kib(bot.pid)[0]
+        rows.append(["idle, polling", 0, f"{idle / 1024:.1f}", ""])
+        driver = Driver(timed_api(run.server), COACH_STEPS, first_user=8_000_000_000)
+        driver.send_next(driver.new_user())
+        await driver.drain(30)
+        first = await census(bot, run.stats_file)
+        rows.append(["after the first turn", 1, f"{first['rss_kib'] / 1024:.1f}", first["machines"]])
+        await fill(driver, args, bot, rows)
+        await driver.drain(60)
+        last = await census(bot, run.stats_file)
+        rss, hwm = rss_kib(bot.pid)
+        rows.append([f"{driver.users} users, after gc", driver.users, f"{rss / 1024:.1f}", last["machines"]])
+    errors = run.errors
     print()
     print(table(["moment", "users", "RSS MB", "Machines"], rows))
     steps = len(driver.samples)

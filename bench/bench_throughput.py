@@ -25,19 +25,15 @@ from botapi_load import (
     BARE_ECHO,
     Driver,
     Subject,
-    bot_process,
-    database,
-    errors_in,
+    add_subject_options,
     machine,
     median,
     now,
     run_closed,
+    running,
     subjects,
     table,
-    timed_server,
     verdict,
-    wait_polling,
-    workdir,
 )
 
 TARGET_RATIO = 0.80
@@ -59,33 +55,25 @@ class Result:
 
 async def measure(subject: Subject, args: argparse.Namespace) -> Result:
     """Start one bot, warm it up, then count answered steps per second under a closed-loop load."""
-    with workdir("bench-tp-") as work, database(subject.backend, work) as url:
-        async with (
-            timed_server() as server,
-            bot_process(subject.argv(), subject.env(server, work, url, args.send_rate), work) as bot,
-        ):
-            await wait_polling(server, bot)
-            warm = Driver.for_bot(subject.kind, server, first_user=6_000_000_000)
-            await run_closed(warm, concurrency=min(args.users, 50), total=250)
-            await warm.drain(30)
-            driver = Driver.for_bot(subject.kind, server)
-            await run_closed(driver, concurrency=args.users, total=args.steps)
-            await driver.drain(30)
-            done = sorted(sample.done for sample in driver.samples)
-            skip = int(len(done) * WARMUP_FRACTION)
-            seconds = done[-1] - done[skip]
-            latencies = sorted(sample.latency for sample in driver.samples)
-            result = Result(
-                subject.label,
-                (len(done) - 1 - skip) / seconds,
-                len(done),
-                seconds,
-                latencies[len(latencies) // 2] * 1000,
-                0,
-                driver.unexpected + warm.unexpected,
-            )
-        result.errors = errors_in(bot.log_text())
-    return result
+    async with running(subject, "bench-tp-", args.send_rate) as run:
+        warm = Driver.for_bot(subject.kind, run.server, first_user=6_000_000_000)
+        await run_closed(warm, concurrency=min(args.users, 50), total=250)
+        await warm.drain(30)
+        driver = Driver.for_bot(subject.kind, run.server)
+        await run_closed(driver, concurrency=args.users, total=args.steps)
+        await driver.drain(30)
+    done = sorted(sample.done for sample in driver.samples)
+    skip = int(len(done) * WARMUP_FRACTION)
+    latencies = sorted(sample.latency for sample in driver.samples)
+    return Result(
+        subject.label,
+        (len(done) - 1 - skip) / (done[-1] - done[skip]),
+        len(done),
+        done[-1] - done[skip],
+        latencies[len(latencies) // 2] * 1000,
+        run.errors,
+        driver.unexpected + warm.unexpected,
+    )
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -140,18 +128,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--steps", type=int, default=3000, help="answered steps measured per run")
     parser.add_argument("--users", type=int, default=200, help="people talking at once")
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--echo-transports",
-        default="httpx,aiohttp",
-        help="echo bots to run: httpx (PTB's own, always run: the baseline) and aiohttp (the coach's transport)",
-    )
-    parser.add_argument(
-        "--send-rate",
-        type=float,
-        default=0.0,
-        help="overall sends/s limit of both bots' AIORateLimiter (0: off; PTB's default is 30)",
-    )
+    add_subject_options(parser)
     return parser.parse_args()
 
 

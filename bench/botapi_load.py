@@ -15,6 +15,7 @@ only sets the Bot API send limit) and a bare python-telegram-bot echo bot (`benc
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -530,6 +531,48 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def verdict(ok: bool) -> str:
     """Return PASS or MISS."""
     return "PASS" if ok else "MISS"
+
+
+@dataclass
+class Run:
+    """One subject running against its own fake server; `errors` is filled in once the bot has stopped."""
+
+    server: BotApiServer
+    bot: BotProcess
+    stats_file: Path
+    errors: int = 0
+
+
+@contextlib.asynccontextmanager
+async def running(subject: Subject, prefix: str, send_rate: float) -> AsyncIterator[Run]:
+    """Start `subject` on a fresh database and server, wait until it polls, stop it afterwards.
+
+    The bot's ERROR lines are counted into `Run.errors` after it stops, before its work directory goes.
+    """
+    with workdir(prefix) as work, database(subject.backend, work) as url:
+        async with timed_server() as server:
+            env = subject.env(server, work, url, send_rate)
+            async with bot_process(subject.argv(), env, work) as bot:
+                await wait_polling(server, bot)
+                current = Run(server, bot, Path(env["BENCH_STATS_FILE"]))
+                yield current
+        current.errors = errors_in(bot.log_text())
+
+
+def add_subject_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that choose the bots to compare and their send limit."""
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--echo-transports",
+        default="httpx,aiohttp",
+        help="echo bots to run: httpx (PTB's own, always run: the baseline) and aiohttp (the coach's transport)",
+    )
+    parser.add_argument(
+        "--send-rate",
+        type=float,
+        default=SEND_RATE_UNLIMITED,
+        help="overall sends/s limit of every bot's AIORateLimiter (0: off; PTB's default is 30)",
+    )
 
 
 def errors_in(log: str) -> int:
