@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
-from bot.cli_support import read_profile
-from bot.cli_support import today as today_in_china
-from flows.analysis import analyse, analysis_messages, chart_png, plan_json
+from bot.cli_support import add_profile_arguments, analysed_profile
+from flows.analysis import analysis_messages, chart_png, plan_json
 from flows.clock import Clock
 
 
@@ -24,9 +22,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
     Returns:
         The exit code: 0, or 2 for an unreadable or invalid profile or an unwritable chart.
     """
-    profile = read_profile(args.profile)
-    today = today_in_china(args.today, clock)
-    analysis = analyse(profile, today=today, strategy=args.strategy)
+    profile, _, analysis = analysed_profile(args, clock, args.strategy)
     if args.chart:
         try:
             Path(args.chart).write_bytes(chart_png(analysis))
@@ -47,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         subparsers: The `debt-coach` subcommand set.
     """
     parser = subparsers.add_parser("plan", help="analyse a profile JSON file: real rates, order, plan")
-    parser.add_argument("profile", metavar="PROFILE.json")
+    add_profile_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the machine-readable analysis")
     parser.add_argument("--chart", metavar="FILE.png", help="write the remaining-debt chart")
     parser.add_argument(
@@ -56,5 +52,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="avalanche",
         help="extra money to the highest real rate (avalanche, default) or smallest balance (snowball)",
     )
-    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
     parser.set_defaults(func=run)

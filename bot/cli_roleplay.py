@@ -9,12 +9,9 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-from datetime import date
 from typing import TextIO
 
-from bot.cli_support import platform_loan, read_profile
-from bot.cli_support import today as today_in_china
-from flows.analysis import analyse
+from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
 from flows.clock import Clock
 from flows.negotiation import build_script
 from flows.parsing import normalise
@@ -43,9 +40,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
         The exit code, 0. An unreadable profile or an unknown platform raises CliError.
     """
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    profile = read_profile(args.profile)
-    today = today_in_china(args.today, clock)
-    analysis = analyse(profile, today=today)
+    profile, today, analysis = analysed_profile(args, clock)
     loan = platform_loan(analysis, args.platform)
     script = build_script(profile, analysis, loan.key, today=today)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
@@ -84,10 +79,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         subparsers: The `debt-coach` subcommand set.
     """
     parser = subparsers.add_parser("roleplay", help="rehearse a negotiation call with one platform (stdin/stdout)")
-    parser.add_argument("profile", metavar="PROFILE.json")
-    parser.add_argument("--platform", required=True, help="platform name as in the profile (or an alias)")
+    add_profile_arguments(parser, platform=True)
     parser.add_argument("--persona", choices=PERSONAS,
                         help="who the coach plays (default: chosen by the platform's collection pressure)")
     parser.add_argument("--seed", type=int, help="pick the persona's lines reproducibly")
-    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
     parser.set_defaults(func=run)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from bot.cli_support import platform_loan, read_profile
-from bot.cli_support import today as today_in_china
-from flows.analysis import analyse
+from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
 from flows.clock import Clock
 from flows.negotiation import GOALS, Goal, build_script
 
@@ -22,9 +19,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
     Returns:
         The exit code, 0. An unreadable profile or an unknown platform raises CliError.
     """
-    profile = read_profile(args.profile)
-    today = today_in_china(args.today, clock)
-    analysis = analyse(profile, today=today)
+    profile, today, analysis = analysed_profile(args, clock)
     goal: Goal | None = args.goal
     script = build_script(profile, analysis, platform_loan(analysis, args.platform).key, goal, today=today)
     print(script.text())
@@ -38,9 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         subparsers: The `debt-coach` subcommand set.
     """
     parser = subparsers.add_parser("script", help="print the negotiation call script for one platform")
-    parser.add_argument("profile", metavar="PROFILE.json")
-    parser.add_argument("--platform", required=True, help="platform name as in the profile (or an alias)")
+    add_profile_arguments(parser, platform=True)
     parser.add_argument("--goal", choices=GOALS,
                         help="what to ask for (default: chosen from the plan and the collection pressure)")
-    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
     parser.set_defaults(func=run)

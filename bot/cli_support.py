@@ -1,13 +1,15 @@
-"""What the command-line subcommands share: reading a Profile file, today's date, one-line errors."""
+"""What the command-line subcommands share: their profile options, reading a Profile file, today's
+date, the analysis, one-line errors."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from flows.analysis import Analysis, LoanAnalysis
+from flows.analysis import Analysis, LoanAnalysis, Strategy, analyse
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import LOCAL_TZ
 from flows.models import Profile
@@ -50,3 +52,24 @@ def platform_loan(analysis: Analysis, name: str) -> LoanAnalysis:
 def today(given: date | None, clock: Clock | None = None) -> date:
     """Return `--today` when given, else today's date in China."""
     return given or (clock or SystemClock()).now().astimezone(LOCAL_TZ).date()
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser, *, platform: bool = False) -> None:
+    """Add PROFILE.json, `--today` and, for commands about one platform, a required `--platform`."""
+    parser.add_argument("profile", metavar="PROFILE.json")
+    if platform:
+        parser.add_argument("--platform", required=True, help="platform name as in the profile (or an alias)")
+    parser.add_argument("--today", type=date.fromisoformat, help="today's date, YYYY-MM-DD (default: today in China)")
+
+
+def analysed_profile(
+    args: argparse.Namespace, clock: Clock | None = None, strategy: Strategy = "avalanche"
+) -> tuple[Profile, date, Analysis]:
+    """Read `args.profile` and analyse it as of `--today` (or today in China).
+
+    Raises:
+        CliError: The profile file cannot be read or is invalid.
+    """
+    profile = read_profile(args.profile)
+    day = today(args.today, clock)
+    return profile, day, analyse(profile, today=day, strategy=strategy)
