@@ -113,22 +113,10 @@ def database(backend: Backend, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'coach.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
+    from pg_schema import private_schema
 
-    from flows.storage import resolve_url
-
-    url = resolve_url(PG_ADMIN_URL)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_schema(PG_ADMIN_URL, "bench_") as url:
+        yield url
 
 
 # -- bot processes ----------------------------------------------------------------------------------

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import jinja2
 import pytest
-from sqlalchemy import create_engine, delete, text
+from pg_schema import private_schema
+from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 from flows import texts
-from flows.storage import Cipher, SqlStore, open_store, resolve_url
+from flows.storage import Cipher, SqlStore, open_store
 from flows.storage.sql import user_tables
 
 
@@ -34,25 +33,16 @@ def _skip_or_fail(reason: str) -> NoReturn:
 
 @contextmanager
 def _private_schema() -> Iterator[str]:
-    """Yield a PostgreSQL URL whose search_path is a new, empty schema; drop the schema afterwards."""
+    """Yield a URL on a new, empty PostgreSQL schema (dropped afterwards), or skip (fail) without one."""
     raw = os.environ.get("DATABASE_URL", "")
     if not raw.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         _skip_or_fail("DATABASE_URL does not point at PostgreSQL")
-    url = resolve_url(raw)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(url, poolclass=NullPool)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except DBAPIError as exc:
-        admin.dispose()
-        _skip_or_fail(f"PostgreSQL is not reachable: {str(exc.orig).strip().splitlines()[0]}")
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(private_schema(raw, "t_"))
+        except DBAPIError as exc:
+            _skip_or_fail(f"PostgreSQL is not reachable: {str(exc.orig).strip().splitlines()[0]}")
+        yield url
 
 
 @pytest.fixture(scope="session")
