@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -35,8 +36,9 @@ class EchoEngine:
         return [Reply(text=f"echo {inp.text}")]
 
 
-@pytest.fixture
-async def running() -> AsyncIterator[tuple[Any, FakeBotApi, EchoEngine]]:
+@asynccontextmanager
+async def _echo_bot() -> AsyncIterator[tuple[Any, FakeBotApi, EchoEngine]]:
+    """The real Application, started, on a recording request and an echoing engine."""
     api, engine = FakeBotApi(), EchoEngine()
     settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
     app = build_application(settings, engine, request=RecordingRequest(api))
@@ -48,6 +50,12 @@ async def running() -> AsyncIterator[tuple[Any, FakeBotApi, EchoEngine]]:
         if app.running:
             await app.stop()
         await app.shutdown()
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[tuple[Any, FakeBotApi, EchoEngine]]:
+    async with _echo_bot() as started:
+        yield started
 
 
 def _texts(api: FakeBotApi, chat_id: int) -> list[str]:
@@ -96,19 +104,11 @@ async def test_flood_over_the_queue_bound_is_dropped_not_reordered(monkeypatch: 
         # A frozen clock: no refill while the ten arrive, however slow the machine.
         lambda n: PerUserUpdateProcessor(n, FloodGate(burst=2, rate=5.0, max_queue=5, clock=lambda: 0.0)),
     )
-    api, engine = FakeBotApi(), EchoEngine()
-    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), callback_secret=SecretStr("s" * 32))
-    app = build_application(settings, engine, request=RecordingRequest(api))
-    await app.initialize()
-    await app.start()
-    try:
+    async with _echo_bot() as (app, api, _):
         for n in range(10):
             await _queue_text(app, api, ALICE, f"a{n}")
         await api.wait_for(ALICE, lambda c: c.plain == "echo a6", timeout=10)
         await asyncio.sleep(0.5)
-    finally:
-        await app.stop()
-        await app.shutdown()
     notice = render("tg_flood")
     # The burst of 2 and the queue of 5 are answered in order; the 3 beyond the bound are dropped.
     texts = _texts(api, ALICE)
