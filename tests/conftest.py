@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from flows import texts
 from flows.storage import Cipher, SqlStore, open_store
+from flows.storage.errors import database_reason
 from flows.storage.sql import user_tables
 
 
@@ -41,7 +42,7 @@ def _private_schema() -> Iterator[str]:
         try:
             url = stack.enter_context(private_schema(raw, "t_"))
         except DBAPIError as exc:
-            _skip_or_fail(f"PostgreSQL is not reachable: {str(exc.orig).strip().splitlines()[0]}")
+            _skip_or_fail(f"PostgreSQL is not reachable: {database_reason(exc)}")
         yield url
 
 

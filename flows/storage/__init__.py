@@ -27,9 +27,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from flows.storage import reminders_sql as _reminders_sql  # noqa: F401  (registers the table for delete_user)
 from flows.storage.base import Store, Turn
 from flows.storage.crypto import Cipher, KeyMaterial, load_or_create_key, resolve_cipher
-from flows.storage.errors import DecryptionError, EncryptionKeyError, StorageError
+from flows.storage.errors import DecryptionError, EncryptionKeyError, StorageError, database_reason
 from flows.storage.migrate import upgrade_in_child, upgrade_to_head
-from flows.storage.sql import SqlStore, make_engine
+from flows.storage.sql import SqlStore, in_memory, make_engine
 
 __all__ = [
     "Cipher",
@@ -85,9 +85,9 @@ def resolve_url(url: str | None = None, *, db_path: str | os.PathLike[str] | Non
     if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg"):
         return parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
-        if parsed.database in (None, "", ":memory:"):
+        if in_memory(parsed):
             return parsed
-        return parsed.set(database=str(Path(parsed.database).expanduser().absolute()))
+        return parsed.set(database=str(Path(str(parsed.database)).expanduser().absolute()))
     raise StorageError(f"{source} names {parsed.drivername!r}; only sqlite and postgresql are supported")
 
 
@@ -125,27 +125,25 @@ def open_store(
             `EncryptionKeyError`); the message is one line, free of passwords and keys.
     """
     db_url = resolve_url(url, db_path=db_path)
-    if db_url.get_backend_name() == "sqlite" and db_url.database not in (None, "", ":memory:"):
-        db_file = Path(db_url.database)
-        cipher = resolve_cipher(key, db_file.with_suffix(".key"), create_key_file=not db_file.exists())
-        _prepare_sqlite_file(db_file)
-    elif db_url.get_backend_name() == "sqlite":
+    if in_memory(db_url):
         # An in-memory database dies with the process, so a throwaway key is enough.
         cipher = resolve_cipher(key if key is not None else Cipher.generate(), None)
+    elif db_url.get_backend_name() == "sqlite":
+        db_file = Path(str(db_url.database))
+        cipher = resolve_cipher(key, db_file.with_suffix(".key"), create_key_file=not db_file.exists())
+        _prepare_sqlite_file(db_file)
     else:
         cipher = resolve_cipher(key, None)
     engine = make_engine(db_url)
-    in_memory = db_url.get_backend_name() == "sqlite" and db_url.database in (None, "", ":memory:")
     try:
-        if migrate_in_child and not in_memory:
+        if migrate_in_child and not in_memory(db_url):
             upgrade_in_child(engine)
         else:
             upgrade_to_head(engine)
     except DBAPIError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         where = db_url.render_as_string(hide_password=True)
-        raise StorageError(f"cannot open database {where}: {reason}") from exc
+        raise StorageError(f"cannot open database {where}: {database_reason(exc)}") from exc
     except BaseException:
         engine.dispose()
         raise

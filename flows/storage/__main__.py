@@ -17,7 +17,7 @@ def _migrate(url: str) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from flows.storage import resolve_url
-    from flows.storage.errors import StorageError
+    from flows.storage.errors import StorageError, database_reason
     from flows.storage.migrate import upgrade_to_head
     from flows.storage.sql import make_engine
 
@@ -29,8 +29,7 @@ def _migrate(url: str) -> int:
     try:
         upgrade_to_head(engine)
     except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-        print(f"cannot migrate the database: {reason}", file=sys.stderr)
+        print(f"cannot migrate the database: {database_reason(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -13,3 +13,14 @@ class EncryptionKeyError(StorageError):
 
 class DecryptionError(StorageError):
     """Stored data does not decrypt with the configured key (wrong key, or the data was altered)."""
+
+
+def database_reason(error: BaseException) -> str:
+    """Return the first line of what the database driver said, or the error's type when it said nothing.
+
+    Args:
+        error: A DBAPI error, or SQLAlchemy's wrapper of one (its `orig`).
+    """
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__

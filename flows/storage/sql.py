@@ -106,6 +106,11 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def in_memory(url: URL) -> bool:
+    """Whether `url` is a SQLite database that lives only in this process."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def make_engine(url: URL) -> Engine:
     """Create an engine configured for the store: SQLite in WAL mode with locking turns, or PostgreSQL.
 
@@ -116,7 +121,7 @@ def make_engine(url: URL) -> Engine:
         The engine; the caller disposes it (the store does on `close`).
     """
     if url.get_backend_name() == "sqlite":
-        if url.database in (None, "", ":memory:"):
+        if in_memory(url):
             # One shared connection, so the in-memory database outlives a checkout (tests only).
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 0})
         else:
