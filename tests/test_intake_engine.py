@@ -112,6 +112,15 @@ def test_back_skip_and_keep(chat: Conversation, store: Store) -> None:
     assert "没法跳过" in chat.text and "支出" in chat.text
 
 
+def test_amounts_typed_with_jiao_and_fen_keep_them(chat: Conversation, store: Store) -> None:
+    start_to_income(chat)
+    chat.say("八千五百元五角")
+    chat.say("3000块2毛5分")
+    session = store.load_session("console:alice")
+    assert session is not None
+    assert (session.draft.monthly_income, session.draft.monthly_expenses) == (Decimal("8500.5"), Decimal("3000.25"))
+
+
 def test_bad_values_are_explained_and_nothing_is_lost(chat: Conversation, store: Store) -> None:
     start_to_income(chat)
     chat.say("8000")
