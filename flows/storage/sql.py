@@ -137,10 +137,10 @@ def make_engine(url: URL) -> Engine:
     # options the URL already carries (a search_path, say) instead of replacing them.
     options = f"{url.query.get('options', '')} -c lock_timeout={BUSY_TIMEOUT_SECONDS}s".strip()
     return create_engine(
-        url.update_query_dict({"options": options}),
+        url,
         pool_pre_ping=True,
         pool_recycle=POOL_RECYCLE_SECONDS,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
     )
 
 
@@ -165,8 +165,7 @@ class SqlTurn:
 
 
 _USER: BindParameter[str] = bindparam("uid")  # not "user_id": INSERT and UPDATE reserve column names for their values
-# Built once: SQLAlchemy Core on a plain connection, because an ORM unit of work per turn was most
-# of the store's cost under load (bench/README.md) for a single row read and written by key.
+# Built once, compiled once: each turn runs two or three of these by key.
 _READ = select(SESSIONS.c.payload).where(SESSIONS.c.user_id == _USER)
 _READ_LOCKED = _READ.with_for_update()
 _INSERT = insert(SESSIONS)
