@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
-from flows.analysis import Analysis
+from flows.analysis import Analysis, chart_png
 from flows.clock import Clock, SystemClock
 from flows.dialogs.base import Context, Dialog, choices
 from flows.dialogs.export import EXPORT
@@ -66,8 +65,7 @@ class Engine:
             prefix: dialog for dialog in dialogs for prefix in getattr(dialog, "choice_prefixes", ())
         }
         features = set(self.command_owner) | {"profile"}
-        context = Context(clock=self.clock, features=frozenset(features))
-        self.context = context if draw_chart is None else replace(context, draw_chart=draw_chart)
+        self.context = Context(clock=self.clock, features=frozenset(features), draw_chart=draw_chart or chart_png)
 
     def handle(self, user_id: str, inp: Input) -> list[Reply]:
         """Answer one input from one user.
