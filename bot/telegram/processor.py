@@ -112,7 +112,6 @@ class FloodGate:
         bucket.noticed = True
         return -bucket.tokens / self._rate, notify
 
-
     def _forget_idle(self, now: float) -> None:
         """Drop buckets that have refilled: a full bucket says nothing a new one would not."""
         while self._buckets:
@@ -141,7 +140,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Run up to `max_concurrent_updates` updates at once, one at a time per user, floods slowed down.
 
     The lane table only holds users with an update in flight, so it stays bounded. Engine work
-    runs in the default thread pool, which bounds real parallelism far below the slot count.
+    runs in the adapter's turn threads, which bound real parallelism far below the slot count.
     """
 
     def __init__(self, max_concurrent_updates: int, gate: FloodGate | None = None) -> None:

@@ -48,7 +48,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, enable_cleanup_closed=False)
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
             self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
 
     async def shutdown(self) -> None:
