@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import insert as sa_insert
 from sqlalchemy.engine import Connection, Engine
 
 from flows.storage.crypto import Cipher
@@ -123,17 +122,15 @@ class ReminderRepo:
         if not rows:
             return
         keys = ["user_id", "kind", "slot"]
-        # Each dialect's module is imported only when its database is in use.
+        # Each dialect's module is imported only when its database is in use (`resolve_url` admits no other).
         if self._postgres:
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
             conn.execute(pg_insert(REMINDERS).values(rows).on_conflict_do_nothing(index_elements=keys))
-        elif self.engine.dialect.name == "sqlite":
+        else:
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
             conn.execute(sqlite_insert(REMINDERS).values(rows).on_conflict_do_nothing(index_elements=keys))
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            conn.execute(sa_insert(REMINDERS).values(rows))
 
     # -- the user's schedule -------------------------------------------------------------------
 
