@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from flows.analysis import Analysis, chart_png
 from flows.clock import Clock, SystemClock
@@ -228,8 +228,3 @@ def _clean(inp: Input) -> Input:
         ch for ch in inp.text[:MAX_INPUT_CHARS] if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE
     )
     return inp.model_copy(update={"text": text})
-
-
-def registered_commands(engine: Engine) -> Mapping[str, str]:
-    """Return every command the engine answers (for transports' command menus)."""
-    return {command: command for command in sorted(GLOBAL_COMMANDS | set(engine.command_owner))}

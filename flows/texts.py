@@ -37,11 +37,6 @@ def render(template: str, /, **context: Any) -> str:
     return _env.get_template(f"{template}.j2").render(**context).strip()
 
 
-def template_exists(name: str) -> bool:
-    """Tell whether `scripts_zh/<name>.j2` exists."""
-    return (SCRIPTS_DIR / f"{name}.j2").is_file()
-
-
 def template_names() -> list[str]:
     """List every template name (relative, without `.j2`)."""
     return sorted(

@@ -19,7 +19,6 @@ from flows.models import Loan
 
 RATE_PLACES = Decimal("0.000001")
 MONTHS_PER_YEAR = 12
-DAYS_PER_YEAR = 365
 
 
 class RateLike(Protocol):

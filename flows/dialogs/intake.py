@@ -12,7 +12,7 @@ from transitions.core import MachineError
 
 import flows.parsing as parsing
 from flows.dialogs.base import Context, choices
-from flows.dialogs.intake_machine import ASKS, IntakeState, fire
+from flows.dialogs.intake_machine import IntakeState, fire
 from flows.dialogs.intake_slots import (
     PROFILE_SLOTS,
     SLOTS_BY_STATE,
@@ -329,4 +329,3 @@ def _explain(invalid: InvalidAnswer) -> dict[str, Any]:
 
 
 INTAKE = IntakeDialog()
-ASK_STATES = frozenset(state.value for state in ASKS)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.dialogs.base import choices
 from flows.dialogs.intake_machine import IntakeState
-from flows.dialogs.intake_slots import LOAN_SLOTS, PROFILE_SLOTS, SLOTS_BY_STATE, Slot, is_filled
+from flows.dialogs.intake_slots import LOAN_SLOTS, PROFILE_SLOTS, SLOTS_BY_STATE, Slot
 from flows.models import Collection, LoanDraft, ProfileDraft, Reply, Session
 from flows.money import yuan
 from flows.platforms import lookup_platform
@@ -164,7 +164,3 @@ def noted(facts: dict[str, Any]) -> str:
     return render("noted_facts", items=items) if items else ""
 
 
-def first_missing(session: Session) -> Slot | None:
-    """Return the first slot of the current loan still unanswered (used for resuming)."""
-    loan = current_loan(session)
-    return next((slot for slot in LOAN_SLOTS if not is_filled(slot, loan)), None)

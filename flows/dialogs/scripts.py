@@ -43,7 +43,6 @@ PLATFORM_PREFIX = "sc:p:"
 GOAL_PREFIX = "sc:g:"
 TOPIC_PREFIX = "sc:t:"
 COMPLAINT_PLATFORM_PREFIX = "sc:cp:"
-OTHER = "other"
 KEYS = ("sc_platform", "sc_goal", "sc_complaint", "sc_return")
 """Every `session.pending` key this dialogue uses; all are dropped when the user leaves it."""
 

@@ -125,12 +125,6 @@ def alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(item) for item in unique)
 
 
-@cache
-def word_regex(key: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile (once) an alternation of the given words, longest first."""
-    return re.compile(alternation(key))
-
-
 def clause_breaks() -> str:
     """Characters that end a clause."""
     return "".join(words("profile_facts", "clause_breaks"))

@@ -19,8 +19,6 @@ from flows.models import Session, Yuan
 
 EXTRAS_KEY = "reminders"
 DEFAULT_TZ = "Asia/Shanghai"
-MAX_KEPT_DAYS = 40
-"""Skipped days and snoozes older than this are forgotten (they only matter for the day they name)."""
 
 AgreementKind = Literal["instalments", "extension", "waiver"]
 

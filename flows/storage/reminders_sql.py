@@ -280,12 +280,6 @@ class ReminderRepo:
                 conn.execute(delete(REMINDERS).where(_R.id.in_(ids)))
             return len(ids)
 
-    def next_due(self) -> datetime | None:
-        """Return the earliest pending due time (to sleep until), if any."""
-        with self.engine.begin() as conn:
-            found = conn.scalar(select(func.min(_R.due_at)).where(_R.status == PENDING))
-            return _utc(found) if found is not None else None
-
     def counts(self) -> dict[str, int]:
         """Return how many rows are in each status (operators, tests, the benchmark)."""
         with self.engine.begin() as conn:
