@@ -28,7 +28,7 @@ from botapi_server import BotApiServer  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bot.reminder_dispatch import Dispatcher, Limits, Sender  # noqa: E402
-from flows.clock import FixedClock  # noqa: E402
+from flows.core.clock import FixedClock  # noqa: E402
 from flows.reminders.scheduler import Scheduler  # noqa: E402
 from flows.storage import open_store  # noqa: E402
 from flows.storage.reminders_sql import ReminderRepo  # noqa: E402

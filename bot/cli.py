@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 from bot import cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
 from bot.cli_support import CliError, read_profile
-from flows.engine import Engine
-from flows.models import Profile, ProfileDraft, Session
+from flows.core.engine import Engine
+from flows.core.models import Profile, ProfileDraft, Session
 from flows.storage import StorageError, open_store
 from flows.storage.base import Store
 

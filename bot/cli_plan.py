@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli_support import add_profile_arguments, analysed_profile
 from flows.analysis import analysis_messages, chart_png, plan_json
-from flows.clock import Clock
+from flows.core.clock import Clock
 
 
 def run(args: argparse.Namespace, clock: Clock | None = None) -> int:

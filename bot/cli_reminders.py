@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import date, datetime, time
 
-from flows.clock import Clock, SystemClock
+from flows.core.clock import Clock, SystemClock
 from flows.reminders.models import load_state
 from flows.reminders.scheduler import NUDGE, PreviewItem, Scheduler, preview
 from flows.storage import SqlStore, StorageError, open_store

@@ -12,12 +12,12 @@ import sys
 from typing import TextIO
 
 from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
-from flows.clock import Clock
-from flows.negotiation import build_script
+from flows.core.clock import Clock
+from flows.core.texts import render
+from flows.negotiation.script import build_script
 from flows.parsing import normalise
 from flows.roleplay import PERSONAS, card_messages, coach_persona, hang_up, hint, score_call, start_call, take_turn
 from flows.safety import detect
-from flows.texts import render
 
 
 def _say(out: TextIO, *texts: str) -> None:
@@ -55,13 +55,13 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
         text = normalise(raw)
         if not raw or text.lower() in ("/endcall", "/end"):
             hang_up(call)
-            _say(out, render("rp_hung_up"))
+            _say(out, render("roleplay/hung_up"))
             break
         if text.lower() == "/hint":
             _say(out, hint(call, script))
             continue
         if text and detect(text).crisis:
-            _say(out, render("safety_crisis"))
+            _say(out, render("crisis/safety_crisis"))
             return 0
         turn = take_turn(call, text)
         _say(out, *turn.lines)

@@ -145,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
     from bot.reminder_dispatch import attach_dispatcher
     from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.callbacks import CallbackSigner
-    from flows.clock import SystemClock
-    from flows.engine import Engine
+    from flows.core.clock import SystemClock
+    from flows.core.engine import Engine
     from flows.reminders.scheduler import Scheduler
     from flows.storage import StorageError, open_store
     from flows.storage.reminders_sql import ReminderRepo

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
-from flows.clock import Clock
-from flows.negotiation import GOALS, Goal, build_script
+from flows.core.clock import Clock
+from flows.negotiation.script import GOALS, Goal, build_script
 
 
 def run(args: argparse.Namespace, clock: Clock | None = None) -> int:

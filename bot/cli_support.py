@@ -10,10 +10,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from flows.analysis import Analysis, LoanAnalysis, Strategy, analyse
-from flows.clock import Clock, SystemClock
-from flows.dialogs.base import LOCAL_TZ
-from flows.models import Profile
-from flows.negotiation import find_loan
+from flows.core.clock import Clock, SystemClock
+from flows.core.dialog import LOCAL_TZ
+from flows.core.models import Profile
+from flows.negotiation.script import find_loan
 
 
 class CliError(Exception):

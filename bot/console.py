@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from flows.engine import Engine
-from flows.models import Choice, Input, Reply
+from flows.core.engine import Engine
+from flows.core.models import Choice, Input, Reply
 
 
 def show(replies: list[Reply], out: TextIO) -> list[Choice]:

@@ -38,8 +38,8 @@ from telegram.ext import Application
 from bot.metrics import REMINDERS_PENDING, REMINDERS_SENT
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.render import build_keyboard, split_text
-from flows.clock import Clock
-from flows.engine_tags import user_tag
+from flows.core.clock import Clock
+from flows.core.tags import user_tag
 from flows.reminders.scheduler import Scheduler
 from flows.storage import SqlStore
 from flows.storage.reminders_sql import BLOCKED, FAILED, PENDING, SENT, SKIPPED, ClaimedReminder, ReminderRepo

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from flows.matching import PhraseMatcher
+from flows.core.matching import PhraseMatcher
+from flows.core.texts import lexicon
 from flows.parsing import normalise
-from flows.texts import lexicon
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pg_schema import private_schema
 from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
 
-from flows import texts
+from flows.core import texts
 from flows.storage import Cipher, SqlStore, open_store
 from flows.storage.errors import database_reason
 from flows.storage.sql import user_tables

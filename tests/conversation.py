@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.engine import Engine
-from flows.models import Choice, Input, Reply
+from flows.core.engine import Engine
+from flows.core.models import Choice, Input, Reply
 
 
 class Conversation:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from flows.analysis.apr import Cost, RateLike, irr_annual, level_payment, loan_cost
-from flows.models import Loan
+from flows.core.models import Loan
 
 
 @dataclass(frozen=True)

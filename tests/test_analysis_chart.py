@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from flows.analysis import analyse, chart_caption, chart_png
-from flows.models import Profile
+from flows.core.models import Profile
 
 TODAY = date(2026, 6, 22)
 PNG = b"\x89PNG\r\n\x1a\n"

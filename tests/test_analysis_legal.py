@@ -17,7 +17,7 @@ from flows.analysis.legal import (
     legal_sources,
     lpr_table,
 )
-from flows.texts import DATA_DIR, render
+from flows.core.texts import DATA_DIR, render
 
 SHARED_LEGAL = Path(__file__).resolve().parents[2] / "shared" / "legal"
 TODAY = date(2026, 6, 22)
@@ -109,7 +109,7 @@ def test_every_flag_has_sources() -> None:
 def test_summaries_are_never_shown_in_quotation_marks() -> None:
     for source in legal_sources().values():
         line = render(
-            "analysis_source",
+            "analysis/source",
             title=source.name,
             article=source.article,
             verbatim=source.status == "verbatim",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flows.analysis import Strategy, analyse
 from flows.analysis.plan import HORIZON_MONTHS, MIN_CONTACT_FEN, build_plan, contact_payment
-from flows.models import Profile
+from flows.core.models import Profile
 
 TODAY = date(2026, 6, 22)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flows.analysis import analyse, reason_text
 from flows.analysis.apr import RateLike
-from flows.models import Profile
+from flows.core.models import Profile
 
 
 @dataclass(frozen=True)

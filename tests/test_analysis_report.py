@@ -13,8 +13,8 @@ from pathlib import Path
 
 from flows.analysis import analyse, analysis_messages, plan_json
 from flows.analysis.apr import RateLike
-from flows.models import Profile
-from flows.texts import SCRIPTS_DIR
+from flows.core.models import Profile
+from flows.core.texts import SCRIPTS_DIR
 
 TODAY = date(2026, 6, 22)
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,9 +152,9 @@ def test_no_chinese_sentences_in_code() -> None:
 
 
 def test_every_analysis_template_renders_from_scripts_zh() -> None:
-    names = sorted(path.stem for path in SCRIPTS_DIR.glob("analysis_*.j2"))
-    assert "analysis_standing" in names and "analysis_plan" in names
+    names = sorted(f"analysis/{path.stem}" for path in SCRIPTS_DIR.glob("analysis/*.j2"))
+    assert "analysis/standing" in names and "analysis/plan" in names
     for flag in ("above_24", "above_36", "above_4x_lpr", "upfront_deduction"):
-        assert f"analysis_flag_{flag}" in names
+        assert f"analysis/flag_{flag}" in names
     for warning in ("new_loans_to_repay_old", "second_overdue", "harsh_collection", "unaffordable", "no_money_left"):
-        assert f"analysis_warning_{warning}" in names
+        assert f"analysis/warning_{warning}" in names

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from bot.charts import ChartProcess
 from flows.analysis import analyse
-from flows.models import Loan, Profile
+from flows.core.models import Loan, Profile
 
 profile = Profile(monthly_income=Decimal(9000), monthly_expenses=Decimal(5000),
                   loans=[Loan(platform="A", principal=Decimal(10000)), Loan(platform="B", principal=Decimal(3000))])

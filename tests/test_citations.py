@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from flows import texts
-from flows.negotiation import script_citation_keys
-from flows.toolkit import citation, source_lines, toolkit_citation_keys
+from flows.core import texts
+from flows.negotiation.script import script_citation_keys
+from flows.negotiation.toolkit import citation, source_lines, toolkit_citation_keys
 
 LEGAL = Path(__file__).resolve().parents[1].parent / "shared" / "legal"
-OWN_PREFIXES = ("script_", "toolkit_", "complaint_", "trap_")
+OWN_PREFIXES = ("negotiation/",)
 FORBIDDEN = ("自律公约", "暂行办法", "141号", "第十五条")
 """Citations shared/legal/README.md says never to show (the seeds' misquotes)."""
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conversation import Conversation
 
-from flows.engine import Engine
+from flows.core.engine import Engine
+from flows.core.texts import lexicon, render
 from flows.storage import open_store
-from flows.texts import lexicon, render
 
 REQUIRED = {"start", "plan", "script", "roleplay", "remind", "progress", "export", "delete", "help", "cancel"}
 
@@ -23,7 +23,7 @@ def test_engine_answers_every_menu_command(tmp_path: Path) -> None:
     store = open_store(db_path=str(tmp_path / "coach.db"))
     try:
         chat = Conversation(Engine(store), "tg:menu")
-        unknown = render("unknown_command")
+        unknown = render("core/unknown_command")
         for entry in lexicon("tg_commands"):
             chat.say(f"/{entry['command']}")
             assert chat.replies and unknown not in chat.text, entry["command"]

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from flows.dates import parse_month
+from flows.parsing.dates import parse_month
 
 TODAY = date(2026, 11, 24)
 

@@ -34,7 +34,7 @@ from bot.health import HealthServer
 from bot.metrics import install_error_counter
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from flows.models import Input, Reply
+from flows.core.models import Input, Reply
 from flows.storage import Cipher, SqlStore, open_store, resolve_url
 from flows.storage.health import database_answers
 from flows.storage.migrate import VERSION_TABLE

@@ -12,9 +12,9 @@ import pytest
 from conversation import Conversation
 from icalendar import Calendar
 
-from flows.clock import FixedClock
-from flows.engine import Engine
-from flows.models import Loan, Profile, ProfileDraft, Session
+from flows.core.clock import FixedClock
+from flows.core.engine import Engine
+from flows.core.models import Loan, Profile, ProfileDraft, Session
 from flows.storage import open_store
 from flows.storage.base import Store
 

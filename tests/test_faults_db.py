@@ -25,11 +25,11 @@ from telegram import Update
 
 from bot.settings import Settings
 from bot.telegram import build_application
-from flows.engine import Engine
-from flows.engine_tags import user_tag
-from flows.models import Input
+from flows.core.engine import Engine
+from flows.core.models import Input
+from flows.core.tags import user_tag
+from flows.core.texts import render
 from flows.storage import Cipher, SqlStore, open_store
-from flows.texts import render
 
 ALICE, BOB = 5550001, 5550002
 FIGURE = "87654"
@@ -88,7 +88,7 @@ async def test_outage_through_telegram_is_answered_logged_once_and_recovers(
         assert not _errors(caplog)
 
         proxy.stop()  # the database goes away
-        sorry = [render("error_try_again")]
+        sorry = [render("core/error_try_again")]
         assert await say(ALICE, FIGURE) == sorry
         assert await say(BOB, "/start") == sorry
         assert await say(ALICE, "/help") == sorry
@@ -147,7 +147,7 @@ def test_killed_backends_between_and_during_turns(
                 armed[0] = False
                 terminate(conn.connection.dbapi_connection.info.backend_pid)
 
-        assert say("3000") == render("error_try_again")  # the write of this turn hit a dead backend
+        assert say("3000") == render("core/error_try_again")  # the write of this turn hit a dead backend
         [error] = _errors(caplog)
         assert error.getMessage().startswith(f"turn failed user={user_tag(user)} error=")
         session = store.load_session(user)

@@ -26,8 +26,8 @@ from typing import Any
 
 from bot import cli
 from bot.console import show, to_input
-from flows.engine import Engine
-from flows.models import Choice, Input, Session
+from flows.core.engine import Engine
+from flows.core.models import Choice, Input, Session
 from flows.storage import open_store
 
 CONVERSATIONS = 50

@@ -23,8 +23,8 @@ from botapi_server import BotApiServer
 from conversation import Conversation
 from test_faults_botapi import _button, _command
 
-from flows.engine import Engine
-from flows.models import Session
+from flows.core.engine import Engine
+from flows.core.models import Session
 from flows.storage import open_store
 
 USER = 700000021

@@ -17,8 +17,8 @@ from telegram import Update
 from bot.settings import Settings
 from bot.telegram import build_application
 from bot.telegram.processor import BURST, FloodGate
-from flows.models import Input, Reply
-from flows.texts import render
+from flows.core.models import Input, Reply
+from flows.core.texts import render
 
 ALICE, BOB = 1001, 2002
 FLOOD = 100
@@ -78,7 +78,7 @@ async def test_flooding_user_is_slowed_politely_without_delaying_others(
     replied_to_alice_before_bob = [
         c.plain for c in api.calls[: api.calls.index(bob_reply)] if c.chat_id == ALICE and c.method == "sendMessage"
     ]
-    notice = render("tg_flood")
+    notice = render("telegram/flood")
     echoes_before_bob = [t for t in replied_to_alice_before_bob if t != notice]
     # Bob is answered while Alice's flood is still queued: after at most her burst, not after 100.
     assert len(echoes_before_bob) <= BURST
@@ -109,7 +109,7 @@ async def test_flood_over_the_queue_bound_is_dropped_not_reordered(monkeypatch: 
             await _queue_text(app, api, ALICE, f"a{n}")
         await api.wait_for(ALICE, lambda c: c.plain == "echo a6", timeout=10)
         await asyncio.sleep(0.5)
-    notice = render("tg_flood")
+    notice = render("telegram/flood")
     # The burst of 2 and the queue of 5 are answered in order; the 3 beyond the bound are dropped.
     texts = _texts(api, ALICE)
     assert texts.count(notice) == 1

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic_core import to_json
 
-from flows.engine import Engine
-from flows.models import Input, Profile, Reply, Session
+from flows.core.engine import Engine
+from flows.core.models import Input, Profile, Reply, Session
 
 EXAMPLES = 1000
 PER_EXAMPLE = 10  # 10,100 messages

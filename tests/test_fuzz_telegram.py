@@ -25,8 +25,8 @@ from test_fuzz_engine import HOSTILE, every_sentence_is_clean  # noqa: F401  (sa
 from bot.settings import Settings
 from bot.telegram import build_application
 from bot.telegram.callbacks import CallbackSigner
-from flows.engine import Engine
-from flows.models import Input, Reply
+from flows.core.engine import Engine
+from flows.core.models import Input, Reply
 from flows.storage import open_store
 
 ME, VICTIM = 4242001, 4242002

@@ -11,8 +11,8 @@ import pytest
 from conversation import Conversation
 
 from flows.analysis import Analysis
-from flows.engine import Engine
-from flows.models import Loan, Profile, ProfileDraft, Session
+from flows.core.engine import Engine
+from flows.core.models import Loan, Profile, ProfileDraft, Session
 from flows.storage import open_store
 from flows.storage.base import Store
 

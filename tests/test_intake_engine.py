@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conversation import Conversation
 
-from flows.engine import Engine
-from flows.models import Collection
+from flows.core.engine import Engine
+from flows.core.models import Collection
 from flows.storage import open_store
 from flows.storage.base import Store
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from flows import texts
 from flows.analysis import Analysis, analyse
-from flows.models import Profile
-from flows.money import yuan
-from flows.negotiation import (
+from flows.core import texts
+from flows.core.models import Profile
+from flows.core.money import yuan
+from flows.negotiation.script import (
     GOALS,
     CallScript,
     build_script,
@@ -101,9 +101,10 @@ def test_all_script_templates_are_reachable(monkeypatch: pytest.MonkeyPatch) -> 
     for raw in PROFILES.values():
         _scripts(raw)
     monkeypatch.undo()
-    dialog_only = {"script_pick_platform", "script_pick_goal", "script_more", "script_not_understood",
-                   "script_nothing_owed", "script_back"}
-    script_templates = {name for name in texts.template_names() if name.startswith("script_")}
+    dialog_only = {f"negotiation/{name}" for name in ("script_pick_platform", "script_pick_goal", "script_more",
+                                                          "script_not_understood", "script_nothing_owed",
+                                                          "script_back")}
+    script_templates = {name for name in texts.template_names() if name.startswith("negotiation/script_")}
     assert script_templates - dialog_only <= seen
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.models import Collection
+from flows.core.models import Collection
 from flows.parsing import (
     LoanFacts,
     ParseError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.platforms import PlatformInfo, find_platform_in, lookup_platform
+from flows.core.platforms import PlatformInfo, find_platform_in, lookup_platform
 
 LOOKUPS: list[tuple[str, str]] = [
     ("借呗", "借呗"),

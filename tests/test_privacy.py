@@ -38,8 +38,8 @@ from telegram import Update
 
 from bot.settings import Settings
 from bot.telegram.app import RedactSecrets, build_application, quiet_loggers
-from flows.engine import Engine
-from flows.engine_tags import user_tag
+from flows.core.engine import Engine
+from flows.core.tags import user_tag
 from flows.storage import SqlStore, open_store
 from flows.storage.migrate import VERSION_TABLE
 

@@ -31,7 +31,7 @@ import asyncio, sys
 from datetime import datetime
 from telegram import Bot
 from bot.reminder_dispatch import Dispatcher, Limits, Sender
-from flows.clock import FixedClock
+from flows.core.clock import FixedClock
 from flows.reminders.scheduler import Scheduler
 from flows.storage import open_store
 from flows.storage.reminders_sql import ReminderRepo

@@ -10,11 +10,11 @@ import pytest
 from conversation import Conversation
 from test_reminders_support import MONDAY, SATURDAY, clock_at, scheduler, user, utc
 
-from flows.clock import FixedClock
-from flows.dialogs.base import Context
-from flows.dialogs.reminders import REMINDERS
-from flows.engine import Engine
-from flows.models import Input
+from flows.core.clock import FixedClock
+from flows.core.dialog import Context
+from flows.core.engine import Engine
+from flows.core.models import Input
+from flows.reminders.dialog import REMINDERS
 from flows.reminders.models import load_state, save_state
 from flows.reminders.scheduler import preview
 from flows.storage import SqlStore, open_store

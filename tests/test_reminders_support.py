@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flows.clock import FixedClock
-from flows.models import Collection, Loan, Profile, ProfileDraft, Session
+from flows.core.clock import FixedClock
+from flows.core.models import Collection, Loan, Profile, ProfileDraft, Session
 from flows.reminders.models import Agreement, ReminderSettings, RemindersState, save_state
 from flows.reminders.scheduler import Scheduler
 from flows.storage import SqlStore

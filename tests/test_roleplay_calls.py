@@ -12,12 +12,12 @@ import pytest
 from conversation import Conversation
 
 from flows.analysis import analyse
-from flows.clock import FixedClock
-from flows.dialogs.base import Dialog
-from flows.dialogs.roleplay import ROLEPLAY
-from flows.engine import DIALOGS, Engine
-from flows.models import Profile, ProfileDraft, Session
-from flows.negotiation import find_loan
+from flows.core.clock import FixedClock
+from flows.core.dialog import Dialog
+from flows.core.engine import DIALOGS, Engine
+from flows.core.models import Profile, ProfileDraft, Session
+from flows.negotiation.script import find_loan
+from flows.roleplay.dialog import ROLEPLAY
 from flows.roleplay.state import HISTORY_KEY, MAX_HISTORY, STATE_KEY, history
 from flows.storage import open_store
 from flows.storage.base import Store
@@ -281,8 +281,8 @@ def test_crisis_during_a_call_stops_it_and_resumes_at_home(chat: Conversation, s
 
 
 def test_roleplay_button_after_a_script_keeps_its_platform(store: Store) -> None:
-    from flows.dialogs.scripts import SCRIPTS
-    from flows.models import Input
+    from flows.core.models import Input
+    from flows.negotiation.dialog import SCRIPTS
 
     dialogs = tuple({dialog.name: dialog for dialog in (*DIALOGS, SCRIPTS, ROLEPLAY)}.values())
     engine = Engine(store, clock=FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)), dialogs=dialogs)

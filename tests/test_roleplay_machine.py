@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from transitions import Machine
 
+from flows.core.texts import render, template_names
 from flows.roleplay import call as call_module
 from flows.roleplay.lines import next_threat, pick_variant, variant_count
 from flows.roleplay.machine import MACHINES, TABLES, TRIGGERS, diagrams, fire
 from flows.roleplay.reading import read_reply
 from flows.roleplay.state import PERSONAS, THREATS, Mark, Persona, RoleplayState, Stage
-from flows.texts import render, template_names
 
 
 def _call(persona: Persona, seed: int = 1, **update: object) -> RoleplayState:
@@ -102,14 +102,14 @@ def test_diagrams_are_up_to_date() -> None:
 
 def test_same_seed_same_lines_and_no_immediate_repeats() -> None:
     first, second = _call("pushy", seed=5), _call("pushy", seed=5)
-    picks = [pick_variant(first, "rp_pushy_push") for _ in range(6)]
-    assert picks == [pick_variant(second, "rp_pushy_push") for _ in range(6)]
+    picks = [pick_variant(first, "roleplay/pushy_push") for _ in range(6)]
+    assert picks == [pick_variant(second, "roleplay/pushy_push") for _ in range(6)]
     assert all(a != b for a, b in itertools.pairwise(picks))
-    assert set(picks[:3]) == set(range(variant_count("rp_pushy_push")))
+    assert set(picks[:3]) == set(range(variant_count("roleplay/pushy_push")))
 
 
 def test_different_seeds_read_differently() -> None:
-    openings = {pick_variant(_call("polite", seed=seed), "rp_polite_opening") for seed in range(12)}
+    openings = {pick_variant(_call("polite", seed=seed), "roleplay/polite_opening") for seed in range(12)}
     assert len(openings) > 1
 
 
@@ -128,12 +128,12 @@ def test_every_persona_line_renders_in_every_variant(persona: Persona) -> None:
     parts = [*PERSONA_PARTS, "threat"] if persona == "hostile" else PERSONA_PARTS
     call = _call(persona)
     for part in parts:
-        template = f"rp_{persona}_{part}"
+        template = f"roleplay/{persona}_{part}"
         assert template in template_names()
         for variant, missing, threat, flag, stage in itertools.product(
                 range(variant_count(template)), MISSING, THREATS, (False, True), ("reason", "threat")):
             context = call_module._context(call, missing=missing, threat=threat, agreed=flag, accepted=flag,
                                            written=flag, rights=flag, promised="1,200 元" if flag else "",
-                                           threat_words=render("rp_threat_words", threat=threat), stage=stage)
+                                           threat_words=render("roleplay/threat_words", threat=threat), stage=stage)
             text = render(template, variant=variant, empty=flag, **context)
             assert text.strip(), (template, variant, missing)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conversation import Conversation
 
-from flows.dialogs.intake_machine import IntakeState
-from flows.dialogs.intake_view import ask
-from flows.engine import Engine
-from flows.models import LoanDraft, ProfileDraft, Session
+from flows.core.engine import Engine
+from flows.core.models import LoanDraft, ProfileDraft, Session
+from flows.intake.machine import IntakeState
+from flows.intake.view import ask
 from flows.storage import open_store
 from flows.storage.base import Store
 

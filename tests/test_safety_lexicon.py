@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.matching import first_key
+from flows.core.matching import first_key
 from flows.safety import Signals, detect
 
 

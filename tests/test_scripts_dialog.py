@@ -11,10 +11,10 @@ import pytest
 from conversation import Conversation
 
 from flows.analysis import analyse
-from flows.clock import FixedClock
-from flows.dialogs.scripts import KEYS, SCRIPTS
-from flows.engine import DIALOGS, Engine
-from flows.models import Input, Profile, ProfileDraft, Session
+from flows.core.clock import FixedClock
+from flows.core.engine import DIALOGS, Engine
+from flows.core.models import Input, Profile, ProfileDraft, Session
+from flows.negotiation.dialog import KEYS, SCRIPTS
 from flows.storage import open_store
 from flows.storage.base import Store
 

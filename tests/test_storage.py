@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
-from flows.models import LoanDraft, ProfileDraft, Session
+from flows.core.models import LoanDraft, ProfileDraft, Session
 from flows.storage import (
     Cipher,
     DecryptionError,
@@ -282,7 +282,7 @@ def test_second_process_sees_the_saved_session(tmp_path: Path) -> None:
         store.save_session(_session("u1"))
         child = (
             "import sys\n"
-            "from flows.models import Session\n"
+            "from flows.core.models import Session\n"
             "from flows.storage import open_store\n"
             "store = open_store(db_path=sys.argv[1])\n"
             "print(store.load_session('u1').model_dump_json())\n"
@@ -397,7 +397,7 @@ from flows.storage import open_store
 from flows.storage.migrate import current_revision, head_revision
 store = open_store(sys.argv[1], migrate_in_child=True)
 assert current_revision(store.engine) == head_revision()
-store.save_session(store.load_session("nobody") or __import__("flows.models").models.Session.new("u1"))
+store.save_session(store.load_session("nobody") or __import__("flows.core.models").core.models.Session.new("u1"))
 print(sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako"}))
 """
 

@@ -16,15 +16,15 @@ from bot.settings import Settings
 from bot.telegram import build_application
 from bot.telegram.app import bot_commands
 from bot.telegram.handlers import TYPING_AFTER
-from flows.models import Attachment, Choice, Input, Reply
-from flows.texts import render
+from flows.core.models import Attachment, Choice, Input, Reply
+from flows.core.texts import render
 
 ALICE, BOB = 1001, 2002
 Script = Callable[[str, Input], list[Reply]]
 
 
 class FakeEngine:
-    """Stands in for flows.engine.Engine: records inputs and answers from a script."""
+    """Stands in for flows.core.engine.Engine: records inputs and answers from a script."""
 
     def __init__(self) -> None:
         self.inputs: list[tuple[str, Input]] = []
@@ -131,7 +131,7 @@ async def test_button_tap_answers_retires_keyboard_and_passes_choice(h: Harness)
     # The same (stale) button again: answered, but nothing reaches the engine.
     await h.tap(ALICE, mid, data)
     assert len(h.engine.inputs) == 2
-    assert list(h.api.answered.values())[-1]["text"] == render("tg_button_used")
+    assert list(h.api.answered.values())[-1]["text"] == render("telegram/button_used")
 
 
 async def test_stale_button_from_another_instance_is_ignored(h: Harness) -> None:
@@ -142,7 +142,7 @@ async def test_stale_button_from_another_instance_is_ignored(h: Harness) -> None
     h.api.messages[(ALICE, mid)].pop("reply_markup")  # another instance already retired it
     await h.tap(ALICE, mid, data)
     assert len(h.engine.inputs) == 1
-    assert list(h.api.answered.values())[-1]["text"] == render("tg_button_used")
+    assert list(h.api.answered.values())[-1]["text"] == render("telegram/button_used")
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ async def test_tampered_callback_is_rejected_kindly(h: Harness, mangle: Callable
     await h.tap(ALICE, menu.result["message_id"], mangle(menu.buttons[0]["callback_data"]))
     assert len(h.engine.inputs) == 1
     [answer] = h.api.answered.values()
-    assert answer["text"] == render("tg_button_invalid") and answer["show_alert"] is True
+    assert answer["text"] == render("telegram/button_invalid") and answer["show_alert"] is True
     assert not h.api.sent(ALICE, "editMessageReplyMarkup")
 
 
@@ -175,7 +175,7 @@ async def test_another_users_callback_is_rejected(h: Harness) -> None:
     await h.tap(BOB, bob_mid, data)  # Alice's data replayed in Bob's chat
     await h.tap(BOB, alice_menu.result["message_id"], data, chat_id=ALICE)  # Bob on Alice's message
     assert [u for u, _ in h.engine.inputs] == ["tg:1001", "tg:2002"]
-    assert [a["text"] for a in h.api.answered.values()] == [render("tg_button_invalid")] * 2
+    assert [a["text"] for a in h.api.answered.values()] == [render("telegram/button_invalid")] * 2
     assert not h.api.sent(ALICE, "editMessageReplyMarkup") and not h.api.sent(BOB, "editMessageReplyMarkup")
 
 
@@ -202,7 +202,7 @@ async def test_group_chat_gets_redirect_and_nothing_else(h: Harness) -> None:
     assert h.engine.inputs == []
     for chat_id in (-100777, -555):
         [sent] = h.messages(chat_id)
-        assert sent.plain == render("tg_group_redirect")
+        assert sent.plain == render("telegram/group_redirect")
         assert "52000" not in sent.plain and "8000" not in sent.plain
         [button] = sent.buttons
         assert button["url"] == f"https://t.me/{BOT_USERNAME}?start=from_group"
@@ -222,14 +222,14 @@ async def test_group_chat_gets_redirect_and_nothing_else(h: Harness) -> None:
 async def test_non_text_gets_kind_reply(h: Harness, content: dict[str, Any]) -> None:
     await h.feed(h.api.push_message(ALICE, **content))
     assert h.engine.inputs == []
-    assert [c.plain for c in h.messages(ALICE)] == [render("tg_non_text")]
+    assert [c.plain for c in h.messages(ALICE)] == [render("telegram/non_text")]
 
 
 async def test_edited_message_gets_kind_reply(h: Harness) -> None:
     message = h.api.user_message(ALICE, text="月入 9000", edit_date=1)
     await h.feed(h.api.push(edited_message=message))
     assert h.engine.inputs == []
-    assert [c.plain for c in h.messages(ALICE)] == [render("tg_edited")]
+    assert [c.plain for c in h.messages(ALICE)] == [render("telegram/edited")]
 
 
 async def test_attachments_are_uploaded(h: Harness) -> None:
@@ -260,12 +260,12 @@ async def test_long_choice_lists_are_paged(h: Harness) -> None:
     [menu] = h.messages(ALICE)
     mid = menu.result["message_id"]
     labels = [b["text"] for b in menu.buttons]
-    assert labels[:8] == [c.label for c in many[:8]] and labels[8:] == ["1/3", render("tg_page_next")]
+    assert labels[:8] == [c.label for c in many[:8]] and labels[8:] == ["1/3", render("telegram/page_next")]
     await h.tap(ALICE, mid, menu.buttons[-1]["callback_data"])
     [edit] = h.api.sent(ALICE, "editMessageReplyMarkup")
     page2 = [b for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in page2][:8] == [c.label for c in many[8:16]]
-    assert [b["text"] for b in page2][8:] == [render("tg_page_prev"), "2/3", render("tg_page_next")]
+    assert [b["text"] for b in page2][8:] == [render("telegram/page_prev"), "2/3", render("telegram/page_next")]
     assert len(h.engine.inputs) == 1
     await h.tap(ALICE, mid, page2[0]["callback_data"])
     assert h.engine.inputs[-1][1] == Input.of_choice("loan8")
@@ -287,7 +287,7 @@ async def test_engine_failure_gets_kind_reply(h: Harness) -> None:
 
     h.engine.script = boom
     await h.text(ALICE, "hi")
-    assert [c.plain for c in h.messages(ALICE)] == [render("tg_error")]
+    assert [c.plain for c in h.messages(ALICE)] == [render("telegram/error")]
 
 
 async def test_logs_hold_no_texts_figures_or_raw_ids(h: Harness, caplog: pytest.LogCaptureFixture) -> None:

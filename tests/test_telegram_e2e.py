@@ -16,7 +16,7 @@ from botapi_server import TOKEN, BotApiServer, Call
 from cryptography.fernet import Fernet
 from processes import stop_gracefully
 
-pytest.importorskip("flows.engine", exc_type=ImportError)
+pytest.importorskip("flows.core.engine", exc_type=ImportError)
 cli = pytest.importorskip("bot.cli", exc_type=ImportError)
 
 

@@ -14,7 +14,7 @@ from botapi_server import TOKEN, BotApiServer, Call, Faults
 
 from bot.settings import Settings
 from bot.telegram import ALLOWED_UPDATES, build_application
-from flows.models import Choice, Input, Reply
+from flows.core.models import Choice, Input, Reply
 
 ALICE, BOB = 1001, 2002
 

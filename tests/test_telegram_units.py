@@ -249,7 +249,7 @@ async def test_a_tap_during_a_flood_skips_the_queue_but_never_overlaps_a_turn(mo
 
 def test_plain_replies_join_the_next_one() -> None:
     from bot.telegram.render import coalesce
-    from flows.models import Attachment, Choice, Reply
+    from flows.core.models import Attachment, Choice, Reply
 
     noted, question = Reply(text="记下了"), Reply(text="下一个问题", choices=[Choice(id="skip", label="跳过")])
     photo = Reply(text="图", attachments=[Attachment(kind="photo", filename="p.png", mime="image/png", data=b"x")])

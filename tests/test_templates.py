@@ -15,14 +15,14 @@ import pytest
 from conversation import Conversation
 
 from flows.analysis import analyse, analysis_messages
-from flows.clock import FixedClock
-from flows.engine import Engine
-from flows.models import Loan, Profile, ProfileDraft, Session
-from flows.negotiation import GOALS, build_script
+from flows.core.clock import FixedClock
+from flows.core.engine import Engine
+from flows.core.models import Loan, Profile, ProfileDraft, Session
+from flows.core.texts import template_names
+from flows.negotiation.script import GOALS, build_script
+from flows.negotiation.toolkit import TOPICS
 from flows.storage import open_store
 from flows.storage.base import Store
-from flows.texts import template_names
-from flows.toolkit import TOPICS
 
 D = Decimal
 TODAY = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -96,4 +96,4 @@ def test_toolkit_topics_render(store: Store) -> None:
 def test_template_names_are_unique_and_purposeful() -> None:
     names = template_names()
     assert len(names) == len(set(names))
-    assert all(name.replace("_", "").isalnum() and name.islower() for name in names)
+    assert all(part.replace("_", "").isalnum() and part.islower() for name in names for part in name.split("/"))

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from flows.toolkit import (
+from flows.negotiation.toolkit import (
     MAX_WHAT_CHARS,
     TOPICS,
     TRAPS,

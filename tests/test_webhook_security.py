@@ -22,8 +22,8 @@ from telegram import Update
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.callbacks import CallbackSigner
-from flows.models import Choice, Input, Reply
-from flows.texts import render
+from flows.core.models import Choice, Input, Reply
+from flows.core.texts import render
 
 SECRET = "hook_Secret-42"
 ALICE = 1001
@@ -118,5 +118,5 @@ async def test_buttons_signed_with_another_key_are_refused(key: bytes) -> None:
         assert forged != genuine and forged.split("|")[0] == genuine.split("|")[0]
         await app.process_update(Update.de_json(api.push_callback(ALICE, menu.result["message_id"], forged), app.bot))
     assert len(engine.inputs) == 1
-    assert [a["text"] for a in api.answered.values()] == [render("tg_button_invalid")]
+    assert [a["text"] for a in api.answered.values()] == [render("telegram/button_invalid")]
     assert not api.sent(ALICE, "editMessageReplyMarkup")  # the genuine button still works

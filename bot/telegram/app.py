@@ -20,7 +20,7 @@ from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.handlers import Adapter, EngineLike
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.transport import AiohttpRequest
-from flows.texts import lexicon
+from flows.core.texts import lexicon
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.render import build_keyboard, coalesce, page_count, send_reply
-from flows.models import Choice, Input, Reply
-from flows.texts import render
+from flows.core.models import Choice, Input, Reply
+from flows.core.texts import render
 
 _LOGGER = logging.getLogger(__name__)
 TYPING_EVERY = 4.5
@@ -38,7 +38,7 @@ V = TypeVar("V")
 
 
 class EngineLike(Protocol):
-    """What the adapter needs from flows.engine.Engine."""
+    """What the adapter needs from flows.core.engine.Engine."""
 
     def handle(self, user_id: str, inp: Input) -> list[Reply]:
         """Run one user turn and return the replies."""
@@ -153,20 +153,20 @@ class Adapter:
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer stickers, photos, voice and files kindly without involving the engine."""
         if update.effective_chat is not None:
-            await send_template(context.bot, update.effective_chat.id, "tg_non_text")
+            await send_template(context.bot, update.effective_chat.id, "telegram/non_text")
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Explain that edits are not read."""
         if update.effective_chat is not None:
-            await send_template(context.bot, update.effective_chat.id, "tg_edited")
+            await send_template(context.bot, update.effective_chat.id, "telegram/edited")
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Point group members to a private chat; never pass group messages on or echo them."""
         if update.effective_chat is None:
             return
         url = f"https://t.me/{context.bot.username}?start=from_group"
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(render("tg_group_button"), url=url)]])
-        await send_template(context.bot, update.effective_chat.id, "tg_group_redirect", markup)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(render("telegram/group_button"), url=url)]])
+        await send_template(context.bot, update.effective_chat.id, "telegram/group_redirect", markup)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Verify a button tap, retire its keyboard, then pass the choice to the engine."""
@@ -179,7 +179,7 @@ class Adapter:
         own_chat = message is None or (message.chat.type == ChatType.PRIVATE and message.chat.id == user_id)
         if callback is None or not own_chat:
             _LOGGER.info("rejected button user=%s", self.user_ref(user_id))
-            await answer(query, render("tg_button_invalid"), alert=True)
+            await answer(query, render("telegram/button_invalid"), alert=True)
             return
         if callback.kind == "noop":
             await answer(query)
@@ -188,14 +188,14 @@ class Adapter:
         if callback.kind == "page":
             choices = self._pages.get(key) if key is not None else None
             if choices is None:
-                await answer(query, render("tg_menu_expired"), alert=True)
+                await answer(query, render("telegram/menu_expired"), alert=True)
                 return
             await answer(query)
             with contextlib.suppress(BadRequest):
                 await query.edit_message_reply_markup(build_keyboard(choices, user_id, self._signer, callback.page))
             return
         if key is not None and not await self._retire_keyboard(query.edit_message_reply_markup, key):
-            await answer(query, render("tg_button_used"))
+            await answer(query, render("telegram/button_used"))
             return
         await answer(query)
         chat_id = message.chat.id if message is not None else user_id
@@ -255,4 +255,4 @@ class Adapter:
             with contextlib.suppress(TelegramError):
                 await answer(update.callback_query)
         with contextlib.suppress(TelegramError):
-            await send_template(context.bot, update.effective_chat.id, "tg_error")
+            await send_template(context.bot, update.effective_chat.id, "telegram/error")

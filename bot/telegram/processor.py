@@ -4,7 +4,7 @@ Flood control is a token bucket per user (`FloodGate`): a user may send `burst` 
 and `rate` per second after that (button taps are not metered: every keyboard works once).  A
 message over the limit is not dropped: it waits in the user's own queue until the bucket allows
 it, so nothing the user typed is lost and order is kept, and the user is told once per flood
-(`scripts_zh/tg_flood.j2`) that answers will come one by one.  Only when one user has more than
+(`scripts_zh/telegram/flood.j2`) that answers will come one by one.  Only when one user has more than
 `max_queue` messages waiting are further ones dropped (and logged without text).
 Waiting never takes one of the `max_concurrent_updates` running slots, so other users are not delayed.
 A bucket that has refilled is forgotten (it says nothing a new one would not), so the table holds
@@ -211,6 +211,6 @@ async def _notify(update: object) -> None:
         return
     _LOGGER.info("flood: slowing down a user")
     try:
-        await send_template(update.get_bot(), update.effective_chat.id, "tg_flood")
+        await send_template(update.get_bot(), update.effective_chat.id, "telegram/flood")
     except TelegramError as exc:
         _LOGGER.info("could not send the flood notice: %s", type(exc).__name__)

@@ -18,8 +18,8 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 
 from bot.telegram.callbacks import CallbackSigner
-from flows.models import Attachment, Choice, Reply
-from flows.texts import render
+from flows.core.models import Attachment, Choice, Reply
+from flows.core.texts import render
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -146,14 +146,14 @@ def build_keyboard(
     if pages > 1:
         nav: list[InlineKeyboardButton] = []
         if page > 0:
-            nav.append(InlineKeyboardButton(render("tg_page_prev"), callback_data=signer.page(user_id, page - 1)))
+            nav.append(InlineKeyboardButton(render("telegram/page_prev"), callback_data=signer.page(user_id, page - 1)))
         nav.append(
             InlineKeyboardButton(
-                render("tg_page_indicator", page=page + 1, pages=pages), callback_data=signer.noop(user_id)
+                render("telegram/page_indicator", page=page + 1, pages=pages), callback_data=signer.noop(user_id)
             )
         )
         if page < pages - 1:
-            nav.append(InlineKeyboardButton(render("tg_page_next"), callback_data=signer.page(user_id, page + 1)))
+            nav.append(InlineKeyboardButton(render("telegram/page_next"), callback_data=signer.page(user_id, page + 1)))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
@@ -194,7 +194,7 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, markup: InlineKeyboar
     """
     pieces = split_text(reply.text)
     if not pieces and not reply.attachments and markup is not None:
-        pieces = [render("tg_choose")]
+        pieces = [render("telegram/choose")]
     last: Message | None = None
     for index, piece in enumerate(pieces):
         is_last = index == len(pieces) - 1 and not reply.attachments

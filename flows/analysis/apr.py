@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from flows.analysis.result import AprMethod
-from flows.models import Loan
+from flows.core.models import Loan
 
 RATE_PLACES = Decimal("0.000001")
 MONTHS_PER_YEAR = 12

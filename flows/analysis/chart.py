@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from flows.analysis.result import Analysis
-from flows.texts import render
+from flows.core.texts import render
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FAMILY = "DejaVu Sans"
@@ -72,7 +72,7 @@ def chart_png(analysis: Analysis) -> bytes:
 
     feasible = analysis.months_to_clear is not None
     title = render(
-        "analysis_chart_title", feasible=feasible, months=analysis.months_to_clear, horizon=analysis.horizon_months
+        "analysis/chart_title", feasible=feasible, months=analysis.months_to_clear, horizon=analysis.horizon_months
     )
     buffer = io.BytesIO()
     with matplotlib.rc_context({"font.family": [family, FALLBACK_FAMILY], "axes.unicode_minus": False}):
@@ -83,8 +83,8 @@ def chart_png(analysis: Analysis) -> bytes:
             ax.stackplot(x, bands, labels=keys, alpha=0.85)
             ax.legend(loc="upper right", fontsize=9)
         ax.set_title(title)
-        ax.set_xlabel(render("analysis_chart_xlabel"))
-        ax.set_ylabel(render("analysis_chart_ylabel"))
+        ax.set_xlabel(render("analysis/chart_xlabel"))
+        ax.set_ylabel(render("analysis/chart_ylabel"))
         ax.yaxis.set_major_formatter(FuncFormatter(_yuan_tick))
         ax.set_xlim(0, max(x[-1], 1))
         ax.set_ylim(bottom=0)
@@ -102,8 +102,8 @@ def chart_caption(analysis: Analysis) -> str:
         analysis: The result of `analyse`.
 
     Returns:
-        One short sentence from scripts_zh/analysis_chart_caption.j2.
+        One short sentence from scripts_zh/analysis/chart_caption.j2.
     """
     return render(
-        "analysis_chart_caption", feasible=analysis.months_to_clear is not None, horizon=analysis.horizon_months
+        "analysis/chart_caption", feasible=analysis.months_to_clear is not None, horizon=analysis.horizon_months
     )

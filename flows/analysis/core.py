@@ -10,8 +10,8 @@ from flows.analysis.legal import check_loan, lpr_table
 from flows.analysis.plan import HORIZON_MONTHS, FenPlan, build_plan
 from flows.analysis.priority import rank
 from flows.analysis.result import Analysis, LoanAnalysis, MonthPlan, Strategy
-from flows.models import Collection, Profile
-from flows.money import from_fen, to_fen
+from flows.core.models import Collection, Profile
+from flows.core.money import from_fen, to_fen
 
 
 def unique_keys(platforms: list[str]) -> list[str]:

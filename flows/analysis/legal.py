@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from flows.texts import DATA_DIR
+from flows.core.texts import DATA_DIR
 
 LINE_24 = Decimal("0.24")
 LINE_36 = Decimal("0.36")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from flows.analysis.result import LoanAnalysis, Reason
-from flows.models import COLLECTION_PRESSURE
+from flows.core.models import COLLECTION_PRESSURE
 
 POINTS_PER_PRESSURE_LEVEL = Decimal(15)
 THIRD_PARTY_POINTS = Decimal(15)

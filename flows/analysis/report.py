@@ -1,7 +1,7 @@
 """What the analysis says: the JSON contract of `debt-coach plan --json`, and the chat messages.
 
-Every sentence comes from scripts_zh/analysis_*.j2; numbers reach the templates already formatted by
-flows.money, dates as date objects the templates only lay out.
+Every sentence comes from scripts_zh/analysis/*.j2; numbers reach the templates already formatted by
+flows.core.money, dates as date objects the templates only lay out.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from flows.analysis.legal import FLAG_SOURCES, FLAGS, NOTE_LICENSE_UNKNOWN, NOTE_LICENSED_24_LINE, legal_sources
 from flows.analysis.result import Analysis, LoanAnalysis, MonthPlan, Reason
-from flows.models import Profile
-from flows.money import percent, yuan
-from flows.texts import render
+from flows.core.models import Profile
+from flows.core.money import percent, yuan
+from flows.core.texts import render
 
 REASONS_SHOWN = 3
 """At most this many reasons per platform in the chat (the largest ones; all are in the JSON)."""
@@ -103,7 +103,7 @@ def _calendar(today: date, months_ahead: int) -> date:
 
 def _standing(analysis: Analysis, profile: Profile) -> str:
     return render(
-        "analysis_standing",
+        "analysis/standing",
         total=yuan(analysis.total_outstanding),
         loan_count=len(analysis.priority),
         income=yuan(profile.monthly_income),
@@ -126,7 +126,7 @@ def _cost_line(loan: LoanAnalysis) -> str:
         and loan.apr / flat >= _NEARLY_DOUBLE
     )
     return render(
-        "analysis_loan_cost_line",
+        "analysis/loan_cost_line",
         platform=loan.key,
         method=loan.apr_method,
         kind=loan.rate_kind or "",
@@ -145,7 +145,7 @@ def _source_lines(keys: tuple[str, ...]) -> list[str]:
     sources = legal_sources()
     return [
         render(
-            "analysis_source",
+            "analysis/source",
             title=sources[key].name,
             article=sources[key].article,
             verbatim=sources[key].status == "verbatim",
@@ -176,14 +176,14 @@ def _legal(analysis: Analysis) -> str | None:
     for flag in FLAGS:
         items = [_flag_item(loan, analysis) for loan in analysis.loans if flag in loan.flags]
         if items:
-            blocks.append("\n".join([render(f"analysis_flag_{flag}", items=items), *_source_lines(FLAG_SOURCES[flag])]))
+            blocks.append("\n".join([render(f"analysis/flag_{flag}", items=items), *_source_lines(FLAG_SOURCES[flag])]))
     licensed = [_flag_item(loan, analysis) for loan in analysis.loans if NOTE_LICENSED_24_LINE in loan.notes]
     if licensed:
-        note = render("analysis_note_licensed_24_line", items=licensed)
+        note = render("analysis/note_licensed_24_line", items=licensed)
         blocks.append("\n".join([note, *_source_lines(("private_lending_1_2",))]))
     if not blocks:
         return None
-    return "\n\n".join([render("analysis_legal_intro"), *blocks])
+    return "\n\n".join([render("analysis/legal_intro"), *blocks])
 
 
 def reason_text(reason: Reason) -> str:
@@ -197,7 +197,7 @@ def reason_text(reason: Reason) -> str:
     """
     value = reason.value
     return render(
-        "analysis_reason",
+        "analysis/reason",
         code=reason.code,
         level=value if isinstance(value, str) else "",
         days=value if isinstance(value, int) else 0,
@@ -218,7 +218,7 @@ def _priority(analysis: Analysis) -> str:
         }
         for position, key in enumerate(analysis.priority, start=1)
     ]
-    return render("analysis_priority", entries=entries)
+    return render("analysis/priority", entries=entries)
 
 
 def _plan(analysis: Analysis) -> str:
@@ -233,7 +233,7 @@ def _plan(analysis: Analysis) -> str:
         for key in analysis.priority
     ]
     return render(
-        "analysis_plan",
+        "analysis/plan",
         rows=rows,
         strategy=analysis.strategy,
         available=yuan(analysis.monthly_available),
@@ -246,7 +246,7 @@ def _plan(analysis: Analysis) -> str:
 def _cannot(analysis: Analysis) -> str:
     by_key = {loan.key: loan for loan in analysis.loans}
     offers = [{"platform": key, "monthly": yuan(by_key[key].proposed_monthly)} for key in analysis.priority]
-    name = "analysis_warning_no_money_left" if "no_money_left" in analysis.warnings else "analysis_warning_unaffordable"
+    name = "analysis/warning_no_money_left" if "no_money_left" in analysis.warnings else "analysis/warning_unaffordable"
     head = render(
         name,
         pace_months=analysis.pace_months,
@@ -254,7 +254,7 @@ def _cannot(analysis: Analysis) -> str:
         offers=offers,
         pro_rata=analysis.pro_rata,
     )
-    return "\n\n".join([head, render("analysis_lawful_paths"), *_source_lines(("shenzhen_bankruptcy",))])
+    return "\n\n".join([head, render("analysis/lawful_paths"), *_source_lines(("shenzhen_bankruptcy",))])
 
 
 _OTHER_WARNINGS = ("new_loans_to_repay_old", "second_overdue", "harsh_collection")
@@ -280,9 +280,9 @@ def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
     messages.append(
         "\n".join(
             [
-                render("analysis_loan_cost_intro"),
+                render("analysis/loan_cost_intro"),
                 *(_cost_line(loan) for loan in analysis.loans),
-                render("analysis_loan_cost_method"),
+                render("analysis/loan_cost_method"),
                 *_source_lines(("pboc_2021_3",)),
             ]
         )
@@ -295,7 +295,7 @@ def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
         feasible = analysis.months_to_clear is not None
         messages.append(_plan(analysis) if feasible else _cannot(analysis))
     warnings = [
-        "\n".join([render(f"analysis_warning_{name}"), *_source_lines(_WARNING_SOURCES.get(name, ()))])
+        "\n".join([render(f"analysis/warning_{name}"), *_source_lines(_WARNING_SOURCES.get(name, ()))])
         for name in _OTHER_WARNINGS
         if name in analysis.warnings
     ]

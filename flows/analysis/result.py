@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.models import Collection
+from flows.core.models import Collection
 
 AprMethod = Literal["irr", "simple_daily", "stated_monthly", "stated_annual", "needs_term", "unknown"]
 """How a loan's yearly cost was found.

@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from flows.texts import lexicon
+from flows.core.texts import lexicon
 
 
 class ParseProblem(StrEnum):

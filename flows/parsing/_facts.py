@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from flows.models import Collection
+from flows.core.models import Collection
+from flows.core.platforms import platform_spans
 from flows.parsing._core import clause_breaks, mask, prepare, section, starts_with_any, words
 from flows.parsing._durations import (
     DurationHit,
@@ -20,7 +21,6 @@ from flows.parsing._durations import (
 from flows.parsing._numbers import AmountHit, amount_hits, to_yuan
 from flows.parsing._rates import Rate, rate_hits
 from flows.parsing._words import PhraseHit, collection_in, third_party_in
-from flows.platforms import platform_spans
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from flows.models import COLLECTION_PRESSURE, Collection
+from flows.core.models import COLLECTION_PRESSURE, Collection
 from flows.parsing._core import clause_breaks, normalise, section, starts_with_any, words
 
 _NEGATION_WINDOW = 4

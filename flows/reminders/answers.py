@@ -13,8 +13,8 @@ from datetime import date, time
 from functools import cache
 from typing import Any
 
+from flows.core.texts import lexicon
 from flows.parsing import normalise
-from flows.texts import lexicon
 
 MAX_YEARS_AHEAD = 10
 

@@ -9,15 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.models import Choice, Input, Reply, Session
-from flows.money import yuan
+from flows.core.models import Choice, Input, Reply, Session
+from flows.core.money import yuan
+from flows.core.texts import render
 from flows.parsing import ParseError, parse_amount, parse_yes_no
 from flows.reminders.answers import parse_count, parse_future_date
 from flows.reminders.machine import RemindModel, RemindState, fire
 from flows.reminders.messages import PREFIX, button, date_text
 from flows.reminders.models import Agreement, ReminderSettings, load_state, save_state
 from flows.reminders.progress import PlanView, replan
-from flows.texts import render
 
 KEY = "rm_call"
 KINDS = ("instalments", "extension", "waiver")
@@ -41,7 +41,7 @@ def start(session: Session, plan: PlanView, loan_index: int | None = None) -> li
     loans = open_loans(plan)
     if not loans:
         fire(session, "leave")
-        return [Reply(text=render("rm_no_open_loans"))]
+        return [Reply(text=render("reminders/no_open_loans"))]
     if loan_index is not None and 0 <= loan_index < len(plan.keys) and plan.keys[loan_index] in loans:
         chosen = plan.keys[loan_index]
     elif len(loans) == 1:
@@ -65,11 +65,11 @@ def ask(session: Session, plan: PlanView) -> Reply:
         choices = [button(f"{PREFIX}ck:{kind}", f"rm_kind_{kind}") for kind in KINDS]
     elif state == S.call_written:
         choices = [button(f"{PREFIX}cw:yes", "rm_written_yes"), button(f"{PREFIX}cw:no", "rm_written_no")]
-    return Reply(text=render(f"rm_{state.value.replace('call_', 'call_ask_')}"), choices=choices)
+    return Reply(text=render(f"reminders/{state.value.replace('call_', 'call_ask_')}"), choices=choices)
 
 
 def _bad(what: str, session: Session, plan: PlanView) -> list[Reply]:
-    return [Reply(text=render("rm_bad_answer", what=what)), ask(session, plan)]
+    return [Reply(text=render("reminders/bad_answer", what=what)), ask(session, plan)]
 
 
 def answer(session: Session, plan: PlanView, inp: Input, today: date) -> list[Reply]:
@@ -142,7 +142,7 @@ def finish(session: Session, today: date) -> list[Reply]:
     save_state(session, state)
     fire(session, "leave")
     plan = replan(session.profile, state, today=today, strategy=session.plan_strategy)
-    replies = [Reply(text=render("rm_call_logged", **terms(agreement), agent=agreement.agent,
+    replies = [Reply(text=render("reminders/call_logged", **terms(agreement), agent=agreement.agent,
                                  others=[(k, yuan(v)) for k, v in plan.monthly.items() if v > 0],
                                  months=plan.months_to_go, auto_enabled=auto))]
     if not agreement.written:
@@ -167,7 +167,7 @@ def written_draft(agreement: Agreement) -> Reply:
     """Draft the message asking the platform to confirm the agreement in writing."""
     details = terms(agreement)
     return Reply(
-        text=render("rm_written_draft", platform=agreement.loan, agent=agreement.agent,
-                    date=date_text(agreement.made_on), terms=render("rm_terms", **details)),
+        text=render("reminders/written_draft", platform=agreement.loan, agent=agreement.agent,
+                    date=date_text(agreement.made_on), terms=render("reminders/terms", **details)),
         choices=[button(f"{PREFIX}written:{agreement.id}", "rm_written")],
     )

@@ -1,6 +1,6 @@
 """The reminders dialogue as data: its states, one transitions table, one Machine shared by all users.
 
-As in `flows/dialogs/intake_machine.py`, the Machine is built once with `model=None` and triggers
+As in `flows/intake/machine.py`, the Machine is built once with `model=None` and triggers
 are fired on a light per-turn wrapper around the Session; no user ever gets a Machine of their own.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from transitions import Machine
 
-from flows.models import Session
+from flows.core.models import Session
 
 
 class RemindState(StrEnum):

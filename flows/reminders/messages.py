@@ -1,14 +1,14 @@
-"""Turn the rules' day message into the words and buttons the user gets (templates `scripts_zh/rm_*.j2`)."""
+"""Turn the rules' day message into the words and buttons the user gets (templates `scripts_zh/reminders/*.j2`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from flows.models import Choice, Reply
-from flows.money import yuan
+from flows.core.models import Choice, Reply
+from flows.core.money import yuan
+from flows.core.texts import label, render
 from flows.reminders.rules import DayMessage, Step
-from flows.texts import label, render
 
 PREFIX = "rm:"
 
@@ -20,7 +20,7 @@ def button(choice_id: str, key: str, arg: object = "") -> Choice:
 
 def date_text(day: date) -> str:
     """Format a date for people: month, day and weekday (template `rm_date`)."""
-    return render("rm_date", month=day.month, day=day.day, weekday=day.weekday())
+    return render("reminders/date", month=day.month, day=day.day, weekday=day.weekday())
 
 
 def time_text(moment: datetime) -> str:
@@ -69,9 +69,9 @@ def day_reply(message: DayMessage) -> Reply:
         One short reply.
     """
     text = render(
-        "rm_nudge",
-        main=render("rm_step", **_step_context(message.main)),
-        others=[render("rm_step_short", **_step_context(step)) for step in message.others],
+        "reminders/nudge",
+        main=render("reminders/step", **_step_context(message.main)),
+        others=[render("reminders/step_short", **_step_context(step)) for step in message.others],
         kept_month=message.kept_month,
         left=yuan(message.left),
     )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.models import Session, Yuan
+from flows.core.models import Session, Yuan
 
 EXTRAS_KEY = "reminders"
 DEFAULT_TZ = "Asia/Shanghai"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flows.analysis import Analysis, Strategy, analyse
 from flows.analysis.core import unique_keys
-from flows.models import Loan, Profile
+from flows.core.models import Loan, Profile
 from flows.reminders.models import Agreement, RemindersState
 
 BAR_CELLS = 10

@@ -13,9 +13,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flows.clock import Clock
-from flows.engine_tags import user_tag
-from flows.models import Reply, Session
+from flows.core.clock import Clock
+from flows.core.models import Reply, Session
+from flows.core.tags import user_tag
 from flows.reminders.messages import day_reply
 from flows.reminders.models import load_state
 from flows.reminders.progress import replan

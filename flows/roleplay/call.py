@@ -11,14 +11,14 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from flows.analysis import LoanAnalysis
-from flows.models import COLLECTION_PRESSURE, Collection
-from flows.money import yuan
-from flows.negotiation import CallScript
+from flows.core.models import COLLECTION_PRESSURE, Collection
+from flows.core.money import yuan
+from flows.core.texts import render
+from flows.negotiation.script import CallScript
 from flows.roleplay.lines import next_threat, persona_line
 from flows.roleplay.machine import fire
 from flows.roleplay.reading import ReplyReading, read_reply
 from flows.roleplay.state import Mark, Persona, RoleplayState, Stage
-from flows.texts import render
 
 STANDARD_INSTALMENTS = 12
 """The polite agent's standard offer: the balance over this many months (plus a fee, unnamed)."""
@@ -86,7 +86,7 @@ def _stage_line(call: RoleplayState, part: str, **extra: Any) -> str:
     if call.persona == "hostile" and call.stage in THREATENING and not backed_down:
         threat = next_threat(call)
         extra.setdefault("threat", threat)
-        extra.setdefault("threat_words", render("rp_threat_words", threat=threat))
+        extra.setdefault("threat_words", render("roleplay/threat_words", threat=threat))
     if call.stage is Stage.proposal:
         call.asked_amount = standard_monthly(call) if call.persona == "polite" else call.outstanding
     elif call.stage is Stage.objection:
@@ -111,7 +111,7 @@ def start_call(loan: LoanAnalysis, persona: Persona, *, seed: int, name: str = "
     call = RoleplayState(platform=loan.key, persona=persona, seed=seed, attempt=attempt,
                          plan_monthly=max(loan.proposed_monthly, Decimal(0)), outstanding=loan.outstanding,
                          overdue_days=loan.overdue_days, name=name)
-    intro = render("rp_call_intro", persona=persona, platform=loan.key, plan=yuan(call.plan_monthly),
+    intro = render("roleplay/call_intro", persona=persona, platform=loan.key, plan=yuan(call.plan_monthly),
                    can_pay=call.plan_monthly > 0)
     return call, [intro, _stage_line(call, "opening")]
 
@@ -242,5 +242,5 @@ def hint(call: RoleplayState, script: CallScript | None) -> str:
         Stage.proposal: ("ask",), Stage.objection: ("ask", "fallback"), Stage.closing: ("close",),
     }.get(call.stage, ())
     texts = [script.section(name) for name in sections] if script is not None else []
-    return render("rp_hint", stage=call.stage.value, persona=call.persona, plan=yuan(call.plan_monthly),
+    return render("roleplay/hint", stage=call.stage.value, persona=call.persona, plan=yuan(call.plan_monthly),
                   can_pay=call.plan_monthly > 0, script="\n\n".join(text for text in texts if text))

@@ -1,6 +1,6 @@
 """Choose what the persona says: one of several variants of a line, never the same twice in a row.
 
-A persona line is the template `scripts_zh/rp_<persona>_<part>.j2`, written as
+A persona line is the template `scripts_zh/roleplay/<persona>_<part>.j2`, written as
 `{% if variant == 0 %}...{% elif variant == 1 %}...` blocks; the number of variants is read from
 the template itself. The choice is seeded per attempt (`RoleplayState.seed`) and by how often the
 line was used, so a call is reproducible from its seed while two attempts read differently.
@@ -13,8 +13,8 @@ import re
 from functools import cache
 from typing import Any
 
+from flows.core.texts import SCRIPTS_DIR, render
 from flows.roleplay.state import THREATS, RoleplayState, Threat
-from flows.texts import SCRIPTS_DIR, render
 
 _VARIANT = re.compile(r"variant\s*==\s*(\d+)")
 
@@ -71,6 +71,6 @@ def persona_line(call: RoleplayState, part: str, **context: Any) -> str:
     Returns:
         The text to send.
     """
-    template = f"rp_{call.persona}_{part}"
+    template = f"roleplay/{call.persona}_{part}"
     line = render(template, variant=pick_variant(call, template), **context)
-    return render("rp_say", persona=call.persona, line=line)
+    return render("roleplay/say", persona=call.persona, line=line)

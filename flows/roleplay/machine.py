@@ -1,6 +1,6 @@
 """The three personas as data: one transitions table each, and one shared Machine per persona.
 
-As in `flows/dialogs/intake_machine.py`, each Machine is built once with `model=None`; a turn fires
+As in `flows/intake/machine.py`, each Machine is built once with `model=None`; a turn fires
 `MACHINES[persona].events[trigger].trigger(CallModel(state))` on a light wrapper around the call's
 `RoleplayState`, so no user ever owns a Machine. Triggers name what the user's reply did:
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from transitions import Machine
 
-from flows.dialogs.diagram import mermaid
+from flows.core.diagram import mermaid
 from flows.roleplay.state import Persona, RoleplayState, Stage
 
 S = Stage

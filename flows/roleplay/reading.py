@@ -13,11 +13,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from flows.matching import PhraseMatcher
+from flows.core.matching import PhraseMatcher
+from flows.core.texts import lexicon
 from flows.parsing import ParseError, normalise
 from flows.parsing._core import prepare
 from flows.parsing._numbers import amount_hits, numeral_value
-from flows.texts import lexicon
 
 LEXICON = "rp_reading"
 

@@ -23,11 +23,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
-from flows.money import yuan
-from flows.negotiation import CallScript
+from flows.core.money import yuan
+from flows.core.texts import lexicon, render
+from flows.negotiation.script import CallScript
+from flows.negotiation.toolkit import cjk_punctuation
 from flows.roleplay.state import Attempt, Mark, Persona, RoleplayState, Stage, Threat
-from flows.texts import lexicon, render
-from flows.toolkit import cjk_punctuation
 
 Status = Literal["ok", "partial", "missed", "flagged"]
 POINTS: dict[Status, int] = {"ok": 2, "partial": 1, "missed": 0, "flagged": 0}
@@ -198,20 +198,20 @@ def card_messages(card: ScoreCard, attempts: list[Attempt]) -> list[str]:
     Returns:
         The card, then the over-promise warning and the rights toolkit when they apply, then progress.
     """
-    lines = [render("rp_card_item", key=item.key, status=item.status, said=item.said, better=item.better,
+    lines = [render("roleplay/card_item", key=item.key, status=item.status, said=item.said, better=item.better,
                     detail=item.detail, plan=yuan(card.plan_monthly), platform=card.platform)
              for item in card.items]
-    messages = [render("rp_card", score=card.score, persona=card.persona, platform=card.platform,
+    messages = [render("roleplay/card", score=card.score, persona=card.persona, platform=card.platform,
                        items="\n\n".join(lines))]
     if card.over:
-        messages.append(render("rp_card_over", platform=card.platform, plan=yuan(card.plan_monthly),
+        messages.append(render("roleplay/card_over", platform=card.platform, plan=yuan(card.plan_monthly),
                                promised=yuan(card.promised or 0), can_pay=card.plan_monthly > 0))
     if card.threats:
-        messages.append(render("rp_card_rights", threats=list(card.threats), named=card.named_rights))
+        messages.append(render("roleplay/card_rights", threats=list(card.threats), named=card.named_rights))
     earlier = attempts[:-1]
     same = [attempt.score for attempt in earlier if attempt.persona == card.persona]
     messages.append(render(
-        "rp_card_next", count=len(attempts), previous=earlier[-1].score if earlier else -1,
+        "roleplay/card_next", count=len(attempts), previous=earlier[-1].score if earlier else -1,
         best_same=max(same) if same else -1, score=card.score, persona=card.persona,
         tougher=TOUGHER[card.persona]))
     return messages

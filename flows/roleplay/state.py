@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.models import Session
+from flows.core.models import Session
 
 Persona = Literal["polite", "pushy", "hostile"]
 PERSONAS: tuple[Persona, ...] = get_args(Persona)

@@ -37,8 +37,8 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import BindParameter
 
-from flows.clock import Clock, SystemClock
-from flows.models import Session
+from flows.core.clock import Clock, SystemClock
+from flows.core.models import Session
 from flows.storage.base import Store
 from flows.storage.crypto import Cipher
 from flows.storage.errors import StorageError

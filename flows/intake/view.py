@@ -6,13 +6,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.dialogs.base import choices
-from flows.dialogs.intake_machine import IntakeState
-from flows.dialogs.intake_slots import LOAN_SLOTS, PROFILE_SLOTS, SLOTS_BY_STATE, Slot
-from flows.models import Collection, LoanDraft, ProfileDraft, Reply, Session
-from flows.money import yuan
-from flows.platforms import lookup_platform
-from flows.texts import label, render
+from flows.core.dialog import choices
+from flows.core.models import Collection, LoanDraft, ProfileDraft, Reply, Session
+from flows.core.money import yuan
+from flows.core.platforms import lookup_platform
+from flows.core.texts import label, render
+from flows.intake.machine import IntakeState
+from flows.intake.slots import LOAN_SLOTS, PROFILE_SLOTS, SLOTS_BY_STATE, Slot
 
 
 def current_loan(session: Session) -> LoanDraft:
@@ -49,22 +49,22 @@ def show_value(field: str, value: Any) -> str:
     if isinstance(value, Decimal):
         return yuan(value)
     if isinstance(value, date):
-        return render("fmt_date", year=value.year, month=value.month, day=value.day)
+        return render("core/fmt_date", year=value.year, month=value.month, day=value.day)
     if field == "overdue_days":
-        return render("fmt_days", days=value)
+        return render("core/fmt_days", days=value)
     if field == "term_months":
-        return render("fmt_months", months=value)
+        return render("core/fmt_months", months=value)
     return str(value)
 
 
 def progress(session: Session, slot: Slot) -> str:
     """Render "step i of n" for the section the slot belongs to."""
     if slot.scope == "profile":
-        return render("progress_profile", step=PROFILE_SLOTS.index(slot) + 1, total=len(PROFILE_SLOTS))
+        return render("intake/progress_profile", step=PROFILE_SLOTS.index(slot) + 1, total=len(PROFILE_SLOTS))
     loan = current_loan(session)
     applicable = [s for s in LOAN_SLOTS if s.applies is None or s.applies(loan)]
     step = applicable.index(slot) + 1 if slot in applicable else 1
-    return render("progress_loan", loan_no=(session.loan_index or 0) + 1, step=step, total=len(applicable))
+    return render("intake/progress_loan", loan_no=(session.loan_index or 0) + 1, step=step, total=len(applicable))
 
 
 def _licensed_hint(loan: LoanDraft) -> dict[str, str]:
@@ -78,16 +78,16 @@ def ask(session: Session) -> Reply:
     """Ask the question of the session's current state."""
     state = IntakeState(session.state)
     if state is IntakeState.welcome:
-        return Reply(text=render("welcome"), choices=choices("consent_yes", "consent_no"))
+        return Reply(text=render("intake/welcome"), choices=choices("consent_yes", "consent_no"))
     if state is IntakeState.ask_more_loans:
         return Reply(
-            text=render("ask_more_loans", count=len(session.draft.loans)),
+            text=render("intake/ask_more_loans", count=len(session.draft.loans)),
             choices=choices("more_yes", "more_no", "back"),
         )
     if state is IntakeState.summary:
         return summary(session)
     if state is IntakeState.done:
-        return Reply(text=render("intake_done"))
+        return Reply(text=render("intake/intake_done"))
     slot = SLOTS_BY_STATE[state.value]
     draft = draft_for(session, slot)
     value = getattr(draft, slot.field)
@@ -105,7 +105,7 @@ def ask(session: Session) -> Reply:
     if current:
         ids.append("keep")
     ids.append("back")
-    return Reply(text=render(f"ask_{slot.name}", **context), choices=choices(*ids))
+    return Reply(text=render(f"intake/ask_{slot.name}", **context), choices=choices(*ids))
 
 
 def _loan_lines(loan: LoanDraft) -> dict[str, str]:
@@ -138,11 +138,11 @@ def summary(session: Session) -> Reply:
         loan = draft.loans[editing_loan]
         ids = [f"edit_f:{slot.name}" for slot in LOAN_SLOTS if slot.applies is None or slot.applies(loan)]
         return Reply(
-            text=render("summary_edit_loan", loan_no=editing_loan + 1, loan=_loan_lines(loan)),
+            text=render("intake/summary_edit_loan", loan_no=editing_loan + 1, loan=_loan_lines(loan)),
             choices=choices(*ids, f"del_l:{editing_loan}", "summary"),
         )
     text = render(
-        "summary",
+        "intake/summary",
         name=draft.name or "",
         income=show_value("monthly_income", draft.monthly_income),
         expenses=show_value("monthly_expenses", draft.monthly_expenses),
@@ -159,8 +159,8 @@ def summary(session: Session) -> Reply:
 
 def noted(facts: dict[str, Any]) -> str:
     """Confirm briefly the extra facts taken from one message."""
-    items = [render("noted_item", what=label(f"field:{name}"), value=show_value(name, value))
+    items = [render("intake/noted_item", what=label(f"field:{name}"), value=show_value(name, value))
              for name, value in facts.items() if value is not None]
-    return render("noted_facts", items=items) if items else ""
+    return render("intake/noted_facts", items=items) if items else ""
 
 

@@ -9,9 +9,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flows.analysis import Analysis, chart_png
-from flows.clock import Clock
-from flows.models import Choice, Input, Reply, Session
-from flows.texts import label
+from flows.core.clock import Clock
+from flows.core.models import Choice, Input, Reply, Session
+from flows.core.texts import label
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from functools import partial
 
 from flows.analysis import Strategy, analyse, analysis_messages
-from flows.dialogs.base import Context, choices
-from flows.models import Attachment, Input, Reply, Session
-from flows.texts import render
+from flows.core.dialog import Context, choices
+from flows.core.models import Attachment, Input, Reply, Session
+from flows.core.texts import render
 
 STRATEGY_CHOICES: dict[str, Strategy] = {"plan:snowball": "snowball", "plan:avalanche": "avalanche"}
 MENU_COMMANDS = ("plan", "script", "roleplay", "toolkit", "remind", "progress", "export", "profile")
@@ -32,7 +32,7 @@ class HomeDialog:
         if inp.choice in STRATEGY_CHOICES:
             session.plan_strategy = STRATEGY_CHOICES[inp.choice]
             return [*self.plan(ctx, session), self.menu(ctx, session)]
-        return [Reply(text=render("home_hint")), self.menu(ctx, session)]
+        return [Reply(text=render("plan/hint")), self.menu(ctx, session)]
 
     def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
         """Show the menu again."""
@@ -41,12 +41,12 @@ class HomeDialog:
     def menu(self, ctx: Context, session: Session) -> Reply:
         """Offer every feature this engine has, as buttons."""
         ids = [f"menu:{command}" for command in MENU_COMMANDS if command in ctx.features]
-        return Reply(text=render("home_menu"), choices=choices(*ids))
+        return Reply(text=render("plan/menu"), choices=choices(*ids))
 
     def plan(self, ctx: Context, session: Session) -> list[Reply]:
         """Render the analysis of the stored profile: a few short messages and the chart."""
         if session.profile is None:
-            return [Reply(text=render("needs_profile"))]
+            return [Reply(text=render("core/needs_profile"))]
         analysis = analyse(session.profile, today=ctx.today, strategy=session.plan_strategy)
         texts = analysis_messages(analysis, session.profile)
         replies = [Reply(text=text) for text in texts]
@@ -55,7 +55,7 @@ class HomeDialog:
             replies[-1] = replies[-1].model_copy(update={"choices": choices(other)})
         if analysis.schedule and replies:
             chart = Attachment.made_after_turn(partial(ctx.draw_chart, analysis), kind="photo", filename="plan.png",
-                                               mime="image/png", caption=render("chart_caption"))
+                                               mime="image/png", caption=render("plan/chart_caption"))
             replies[-1] = replies[-1].model_copy(update={"attachments": [chart]})
         return replies
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from flows.texts import DATA_DIR
+from flows.core.texts import DATA_DIR
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from functools import cache
 from typing import Literal, get_args
 
 from flows.analysis import Analysis, LoanAnalysis
-from flows.matching import first_key
-from flows.models import Collection, Profile
-from flows.money import percent, yuan
-from flows.platforms import lookup_platform
-from flows.texts import label, lexicon, render
-from flows.toolkit import cjk_punctuation, source_lines
+from flows.core.matching import first_key
+from flows.core.models import Collection, Profile
+from flows.core.money import percent, yuan
+from flows.core.platforms import lookup_platform
+from flows.core.texts import label, lexicon, render
+from flows.negotiation.toolkit import cjk_punctuation, source_lines
 
 Goal = Literal["installment", "extension", "waive_penalty", "pause_collection"]
 GOALS: tuple[Goal, ...] = get_args(Goal)
@@ -239,7 +239,7 @@ def _story(text: str) -> str:
 
 
 def _date(day: date) -> str:
-    return render("script_date", year=day.year, month=day.month, day=day.day, weekday=day.weekday())
+    return render("negotiation/script_date", year=day.year, month=day.month, day=day.day, weekday=day.weekday())
 
 
 def _next_workday(today: date) -> date:
@@ -290,31 +290,35 @@ def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal
         "goal_label": label(f"sc:g:{goal}"),
         "extension_months": proposal.extension_months or 0,
     }
-    proposal_line = render("script_proposal_brief", **common, installments=proposal.installments or 0)
+    proposal_line = render("negotiation/script_proposal_brief", **common, installments=proposal.installments or 0)
     workday = _next_workday(today)
     sections = [
         Section("prepare", render(
-            "script_prepare", **common, lender_name=info.lender if info else "", reason=reason or "",
+            "negotiation/script_prepare", **common, lender_name=info.lender if info else "", reason=reason or "",
             proposal_line=proposal_line, bundle=bundle, others=len(others))),
-        Section("timing", render("script_timing", weekend=workday != today, next_workday=_date(workday))),
+        Section("timing", render("negotiation/script_timing", weekend=workday != today,
+                                 next_workday=_date(workday))),
         Section("opening", render(
-            "script_opening", **common, name=(profile.name or "").strip(), outstanding=yuan(loan.outstanding),
+            "negotiation/script_opening", **common, name=(profile.name or "").strip(),
+            outstanding=yuan(loan.outstanding),
             overdue_days=loan.overdue_days, reason=reason or "",
             story=story if story and story != reason_label(reason) else "")),
-        Section("second_overdue", render("script_second_overdue", **common, new_loans=profile.new_loans_to_repay_old)
+        Section("second_overdue", render("negotiation/script_second_overdue", **common,
+                                         new_loans=profile.new_loans_to_repay_old)
                 if loan.previous_overdue else ""),
         Section("ask", render(
-            f"script_{goal}", **common, installments=proposal.installments or 0,
+            f"negotiation/script_{goal}", **common, installments=proposal.installments or 0,
             last=yuan(proposal.last_installment or 0),
             last_differs=proposal.last_installment is not None and proposal.last_installment != proposal.monthly,
             review_months=REVIEW_MONTHS, collection=loan.collection.value, third_party=loan.third_party)),
         Section("bundle", render(
-            "script_bundle", **common, same_lender=same_lender, others=len(others),
+            "negotiation/script_bundle", **common, same_lender=same_lender, others=len(others),
             others_total=yuan(sum((other.outstanding for other in others), Decimal(0)))) if bundle else ""),
-        Section("lender", render("script_lender", **common)),
-        Section("fallback", render("script_fallback", **common, smaller=render("script_smaller_ask", **common))),
+        Section("lender", render("negotiation/script_lender", **common)),
+        Section("fallback", render("negotiation/script_fallback", **common,
+                                   smaller=render("negotiation/script_smaller_ask", **common))),
         Section("note", _note(loan, kind)),
-        Section("close", render("script_close", **common, today=_date(today))),
+        Section("close", render("negotiation/script_close", **common, today=_date(today))),
     ]
     return CallScript(
         platform=loan.key, goal=goal, lender=kind, outstanding=loan.outstanding, proposal=proposal,
@@ -336,7 +340,7 @@ def _note(loan: LoanAnalysis, kind: LenderKind) -> str:
     if not keys:
         return ""
     rate = percent(loan.cost_floor) if loan.cost_floor is not None else ""
-    head = render("script_note", lender=kind, rate=rate, flags=loan.flags, platform=loan.key)
+    head = render("negotiation/script_note", lender=kind, rate=rate, flags=loan.flags, platform=loan.key)
     return "\n".join([head, *source_lines(tuple(dict.fromkeys(keys)))])
 
 

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from datetime import date, time
 from decimal import Decimal
 
-from flows.dialogs.base import Context
-from flows.dialogs.home import HOME
-from flows.models import Choice, Input, Reply, Session
-from flows.money import yuan
+from flows.core.dialog import Context
+from flows.core.models import Choice, Input, Reply, Session
+from flows.core.money import yuan
+from flows.core.texts import render
+from flows.plan.dialog import HOME
 from flows.reminders import callflow
 from flows.reminders.answers import (
     is_none_answer,
@@ -39,7 +40,6 @@ from flows.reminders.models import (
 from flows.reminders.progress import PlanView, progress, replan
 from flows.reminders.rules import in_quiet_hours, local, next_nudge, snooze_moment
 from flows.reminders.scheduler import preview
-from flows.texts import render
 
 S = RemindState
 TIMES = ("08:00", "09:00", "12:00", "19:00")
@@ -121,7 +121,7 @@ class RemindersDialog:
             fire(session, f"edit_{inp.choice.removeprefix(f'{PREFIX}e:')}")
             return [self._ask(session, state)]
         if session.dialog != self.name:
-            return [Reply(text=render("rm_stale"))]
+            return [Reply(text=render("reminders/stale"))]
         return HOME.enter(ctx, session)
 
     def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
@@ -163,7 +163,7 @@ class RemindersDialog:
         elif where == S.ask_payday:
             choices = [*(button(f"{PREFIX}pd:{d}", "rm_payday", d) for d in PAYDAYS),
                        button(f"{PREFIX}pd:none", "rm_payday_none")]
-        return Reply(text=render(f"rm_{where.value}"), choices=choices)
+        return Reply(text=render(f"reminders/{where.value}"), choices=choices)
 
     def _store_setting(self, ctx: Context, session: Session, state: RemindersState, **values: object) -> list[Reply]:
         settings = self._settings(state).model_copy(update=values)
@@ -175,7 +175,7 @@ class RemindersDialog:
         return [self._ask(session, state)]
 
     def _bad(self, session: Session, state: RemindersState, what: str, **extra: str) -> list[Reply]:
-        return [Reply(text=render("rm_bad_answer", what=what, quiet=extra.get("quiet", ""))),
+        return [Reply(text=render("reminders/bad_answer", what=what, quiet=extra.get("quiet", ""))),
                 self._ask(session, state)]
 
     # -- setup answers ----------------------------------------------------------------------
@@ -222,7 +222,7 @@ class RemindersDialog:
     def _summary(self, ctx: Context, session: Session, state: RemindersState) -> Reply:
         settings = self._settings(state)
         _, moment = next_nudge(ctx.clock.now(), settings)
-        text = render("rm_summary", enabled=settings.enabled, nudge=_hhmm(settings.nudge_time),
+        text = render("reminders/summary", enabled=settings.enabled, nudge=_hhmm(settings.nudge_time),
                       quiet=f"{_hhmm(settings.quiet_start)}–{_hhmm(settings.quiet_end)}", tz=zone_name(settings.tz),
                       payday=settings.payday, next_at=time_text(local(moment, settings)))
         edits = [button(f"{PREFIX}e:{what}", f"rm_edit_{what}") for what in ("time", "quiet", "tz", "payday")]
@@ -233,7 +233,7 @@ class RemindersDialog:
     def _preview(self, ctx: Context, session: Session, state: RemindersState) -> list[Reply]:
         items = preview(session, ctx.clock.now(), PREVIEW_DAYS)
         lines = [(time_text(item.at), item.reply.text) for item in items]
-        return [Reply(text=render("rm_preview", items=lines, days=PREVIEW_DAYS),
+        return [Reply(text=render("reminders/preview", items=lines, days=PREVIEW_DAYS),
                       choices=[button(f"{PREFIX}menu", "rm_menu")])]
 
     def _progress(self, ctx: Context, session: Session, state: RemindersState) -> list[Reply]:
@@ -245,9 +245,9 @@ class RemindersDialog:
             items = agreement.instalments()
             paid = [i for i in items if state.is_paid(agreement.id, i.index)]
             upcoming = [i for i in items if not state.is_paid(agreement.id, i.index)]
-            lines.append(render("rm_agreement_line", **callflow.terms(agreement), paid_count=len(paid),
+            lines.append(render("reminders/agreement_line", **callflow.terms(agreement), paid_count=len(paid),
                                 next_due=date_text(upcoming[0].due) if upcoming else "", written=agreement.written))
-        replies = [Reply(text=render("rm_progress", bar=found.bar, percent=found.percent, paid=yuan(found.paid),
+        replies = [Reply(text=render("reminders/progress", bar=found.bar, percent=found.percent, paid=yuan(found.paid),
                                      left=yuan(found.left), months=found.months_to_go,
                                      left_zero=found.left == 0, agreements=lines))]
         replies += self._celebrate(session, state, plan)
@@ -260,7 +260,7 @@ class RemindersDialog:
         replies = []
         for name in found.new_milestones:
             kind, _, loan = name.partition(":")
-            replies.append(Reply(text=render("rm_milestone", name=kind, platform=loan)))
+            replies.append(Reply(text=render("reminders/milestone", name=kind, platform=loan)))
             state.celebrated.append(name)
         if replies:
             save_state(session, state)
@@ -271,7 +271,7 @@ class RemindersDialog:
         state.snoozes = []
         save_state(session, state)
         fire(session, "leave")
-        return [Reply(text=render("rm_off"))]
+        return [Reply(text=render("reminders/off"))]
 
     def _menu_tap(self, ctx: Context, session: Session, state: RemindersState, head: str) -> list[Reply]:
         if head == "menu":
@@ -287,23 +287,23 @@ class RemindersDialog:
 
     def _paid(self, ctx: Context, session: Session, state: RemindersState, arg: str) -> list[Reply] | None:
         if session.profile is None or state.settings is None:
-            return [Reply(text=render("rm_stale"))]
+            return [Reply(text=render("reminders/stale"))]
         today = local(ctx.clock.now(), state.settings).date()
         plan = replan(session.profile, state, today=today, strategy=session.plan_strategy)
         ref, _, index = arg.partition(":")
         if ref == "pd":
             month = f"{index[:4]}-{index[4:6]}"
             if state.paid_for_month(month):
-                return [Reply(text=render("rm_already"))]
+                return [Reply(text=render("reminders/already"))]
             new = [Payment(loan=k, amount=v, on=today, month=month) for k, v in plan.monthly.items() if v > 0]
             what = date_text(today)
         else:
             agreement = state.agreement(ref)
             item = next((i for i in agreement.instalments() if str(i.index) == index), None) if agreement else None
             if agreement is None or item is None:
-                return [Reply(text=render("rm_stale"))]
+                return [Reply(text=render("reminders/stale"))]
             if state.is_paid(agreement.id, item.index):
-                return [Reply(text=render("rm_already"))]
+                return [Reply(text=render("reminders/already"))]
             new = [Payment(loan=agreement.loan, amount=item.amount, on=today, agreement=agreement.id,
                            index=item.index)]
             what = agreement.loan
@@ -312,7 +312,7 @@ class RemindersDialog:
         plan = replan(session.profile, state, today=today, strategy=session.plan_strategy)
         found = progress(session.profile, state, plan)
         amount = sum((p.amount for p in new), Decimal(0))
-        replies = [Reply(text=render("rm_paid", what=what, amount=yuan(amount), paid=yuan(found.paid),
+        replies = [Reply(text=render("reminders/paid", what=what, amount=yuan(amount), paid=yuan(found.paid),
                                      left=yuan(found.left), months=found.months_to_go))]
         return replies + self._celebrate(session, state, plan)
 
@@ -325,34 +325,34 @@ class RemindersDialog:
     def _snooze(self, ctx: Context, session: Session, state: RemindersState, arg: str) -> list[Reply] | None:
         day = self._day(arg)
         if day is None or state.settings is None:
-            return [Reply(text=render("rm_stale"))]
+            return [Reply(text=render("reminders/stale"))]
         now = ctx.clock.now()
         at = snooze_moment(now, state.settings)
         if at is None or local(now, state.settings).date() != day:
-            return [Reply(text=render("rm_snooze_late"))]
+            return [Reply(text=render("reminders/snooze_late"))]
         state.forget_before(day)
         state.snoozes.append(Snooze(day=day, at=at))
         save_state(session, state)
-        return [Reply(text=render("rm_snoozed", at=f"{local(at, state.settings):%H:%M}"))]
+        return [Reply(text=render("reminders/snoozed", at=f"{local(at, state.settings):%H:%M}"))]
 
     def _skip(self, ctx: Context, session: Session, state: RemindersState, arg: str) -> list[Reply] | None:
         day = self._day(arg)
         if day is None:
-            return [Reply(text=render("rm_stale"))]
+            return [Reply(text=render("reminders/stale"))]
         state.forget_before(day)
         if day not in state.skipped:
             state.skipped.append(day)
         state.snoozes = [s for s in state.snoozes if s.day != day]
         save_state(session, state)
-        return [Reply(text=render("rm_skipped"))]
+        return [Reply(text=render("reminders/skipped"))]
 
     def _written(self, ctx: Context, session: Session, state: RemindersState, arg: str) -> list[Reply] | None:
         agreement = state.agreement(arg)
         if agreement is None:
-            return [Reply(text=render("rm_stale"))]
+            return [Reply(text=render("reminders/stale"))]
         agreement.written = True
         save_state(session, state)
-        return [Reply(text=render("rm_written_thanks", platform=agreement.loan))]
+        return [Reply(text=render("reminders/written_thanks", platform=agreement.loan))]
 
 
 REMINDERS = RemindersDialog()

@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flows.analysis import Analysis, plan_json
-from flows.models import Profile
-from flows.money import yuan
-from flows.negotiation import add_months, first_payment_date
-from flows.texts import render
+from flows.core.models import Profile
+from flows.core.money import yuan
+from flows.core.texts import render
+from flows.negotiation.script import add_months, first_payment_date
 
 PAYMENT_REMINDER_HOUR = 9
 
@@ -50,7 +50,7 @@ def schedule_ics(analysis: Analysis, *, today: date, owner: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//debt-coach//repayment plan//ZH")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", render("export_ics_calendar_name"))
+    calendar.add("x-wr-calname", render("export/ics_calendar_name"))
     calendar.add("x-wr-timezone", "Asia/Shanghai")
     for day, payments in payment_dates(analysis, today=today):
         for platform, amount in payments.items():
@@ -62,11 +62,11 @@ def schedule_ics(analysis: Analysis, *, today: date, owner: str) -> bytes:
             event.add("dtstamp", datetime.combine(today, time(0, 0)))
             event.add("dtstart", day)
             event.add("dtend", day + timedelta(days=1))
-            event.add("summary", render("export_ics_summary", platform=platform, amount=yuan(amount)))
-            event.add("description", render("export_ics_description", platform=platform, amount=yuan(amount)))
+            event.add("summary", render("export/ics_summary", platform=platform, amount=yuan(amount)))
+            event.add("description", render("export/ics_description", platform=platform, amount=yuan(amount)))
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", render("export_ics_summary", platform=platform, amount=yuan(amount)))
+            alarm.add("description", render("export/ics_summary", platform=platform, amount=yuan(amount)))
             alarm.add("trigger", timedelta(hours=PAYMENT_REMINDER_HOUR - 24))
             event.add_component(alarm)
             calendar.add_component(event)

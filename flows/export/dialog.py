@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flows.analysis import analyse
-from flows.dialogs.base import Context
-from flows.engine_tags import user_tag
-from flows.export import export_json, schedule_ics
-from flows.models import Attachment, Input, Reply, Session
-from flows.texts import render
+from flows.core.dialog import Context
+from flows.core.models import Attachment, Input, Reply, Session
+from flows.core.tags import user_tag
+from flows.core.texts import render
+from flows.export.files import export_json, schedule_ics
 
 
 class ExportDialog:
@@ -21,7 +21,7 @@ class ExportDialog:
     def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
         """Build both files from the stored profile; the dialogue stays where it was."""
         if session.profile is None:
-            return [Reply(text=render("needs_profile"))]
+            return [Reply(text=render("core/needs_profile"))]
         analysis = analyse(session.profile, today=ctx.today, strategy=session.plan_strategy)
         files = [
             Attachment(kind="document", filename="debt-plan.json", mime="application/json",
@@ -30,7 +30,7 @@ class ExportDialog:
         if analysis.schedule:
             files.append(Attachment(kind="document", filename="repayment-schedule.ics", mime="text/calendar",
                                     data=schedule_ics(analysis, today=ctx.today, owner=user_tag(session.user_id))))
-        return [Reply(text=render("export_ready", has_calendar=bool(analysis.schedule)), attachments=files)]
+        return [Reply(text=render("export/ready", has_calendar=bool(analysis.schedule)), attachments=files)]
 
     def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
         """Not a dialogue of its own: never the session's current dialogue."""

@@ -18,15 +18,14 @@ from functools import cache
 from typing import Any, cast
 
 from flows.analysis import Analysis, analyse
-from flows.dialogs.base import Context, choices
-from flows.dialogs.home import HOME
-from flows.dialogs.intake import INTAKE
-from flows.matching import first_key
-from flows.models import Choice, Input, Reply, Session
-from flows.negotiation import GOALS, Goal, build_script, default_goal, find_loan
-from flows.platforms import lookup_platform
-from flows.texts import label, lexicon, render
-from flows.toolkit import (
+from flows.core.dialog import Context, choices
+from flows.core.matching import first_key
+from flows.core.models import Choice, Input, Reply, Session
+from flows.core.platforms import lookup_platform
+from flows.core.texts import label, lexicon, render
+from flows.intake.dialog import INTAKE
+from flows.negotiation.script import GOALS, Goal, build_script, default_goal, find_loan
+from flows.negotiation.toolkit import (
     MAX_DATES_CHARS,
     MAX_PLATFORM_CHARS,
     MAX_WHAT_CHARS,
@@ -38,6 +37,7 @@ from flows.toolkit import (
     toolkit_intro,
     toolkit_topic,
 )
+from flows.plan.dialog import HOME
 
 PLATFORM_PREFIX = "sc:p:"
 GOAL_PREFIX = "sc:g:"
@@ -87,7 +87,7 @@ class ScriptsDialog:
         if state == "shown":
             return [self._after_script(ctx, session)]
         if state == "toolkit":
-            return [Reply(text=render("toolkit_more"), choices=self._toolkit_buttons(session))]
+            return [Reply(text=render("negotiation/toolkit_more"), choices=self._toolkit_buttons(session))]
         if state.startswith("c_"):
             return [self._complaint_question(ctx, session)]
         return self._scripts(ctx, session, "")
@@ -111,7 +111,8 @@ class ScriptsDialog:
             goal = typed_goal(text)
             if goal is not None and session.pending.get("sc_platform") and session.state != "platform":
                 return self._show(ctx, session, goal)
-        return [Reply(text=render("script_not_understood", state=session.state)), *self.reprompt(ctx, session)]
+        reply = Reply(text=render("negotiation/script_not_understood", state=session.state))
+        return [reply, *self.reprompt(ctx, session)]
 
     def _choice(self, ctx: Context, session: Session, choice: str) -> list[Reply]:
         if choice in ("sc:menu", "sc:back", "menu:plan"):
@@ -122,7 +123,7 @@ class ScriptsDialog:
             return self._complaint_start(ctx, session)
         if choice == "sc:cancel":
             session.pending.pop("sc_complaint", None)
-            return [Reply(text=render("complaint_cancelled")), *self._toolkit(session, intro=False)]
+            return [Reply(text=render("negotiation/complaint_cancelled")), *self._toolkit(session, intro=False)]
         if session.state.startswith("c_"):
             return self._complaint_choice(ctx, session, choice)
         if choice.startswith(TOPIC_PREFIX) and choice.removeprefix(TOPIC_PREFIX) in TOPICS:
@@ -149,7 +150,7 @@ class ScriptsDialog:
         return self._stale(ctx, session)
 
     def _stale(self, ctx: Context, session: Session) -> list[Reply]:
-        return [Reply(text=render("stale_button")), *self.reprompt(ctx, session)]
+        return [Reply(text=render("core/stale_button")), *self.reprompt(ctx, session)]
 
     def _leave(self, ctx: Context, session: Session, *, plan: bool = False) -> list[Reply]:
         back: dict[str, Any] = session.pending.get("sc_return") or {}
@@ -158,7 +159,7 @@ class ScriptsDialog:
         if session.profile is None:
             session.dialog = str(back.get("dialog") or INTAKE.name)
             session.state = str(back.get("state") or "welcome")
-            return [Reply(text=render("script_back")), *INTAKE.reprompt(ctx, session)]
+            return [Reply(text=render("negotiation/script_back")), *INTAKE.reprompt(ctx, session)]
         return HOME.enter(ctx, session, "plan" if plan else "")
 
     # -- scripts ----------------------------------------------------------------------------
@@ -170,10 +171,10 @@ class ScriptsDialog:
 
     def _scripts(self, ctx: Context, session: Session, platform: str) -> list[Reply]:
         if session.profile is None:
-            return [Reply(text=render("needs_profile")), *self._toolkit(session, intro=False)]
+            return [Reply(text=render("core/needs_profile")), *self._toolkit(session, intro=False)]
         analysis = self._analysis(ctx, session)
         if not analysis.priority:
-            return [Reply(text=render("script_nothing_owed"), choices=choices("sc:tk", "sc:menu"))]
+            return [Reply(text=render("negotiation/script_nothing_owed"), choices=choices("sc:tk", "sc:menu"))]
         loan = find_loan(analysis, platform) if platform else None
         if loan is not None or len(analysis.priority) == 1:
             session.pending["sc_platform"] = loan.key if loan else analysis.priority[0]
@@ -181,7 +182,7 @@ class ScriptsDialog:
             return [self._goal_question(ctx, session, analysis)]
         session.state = "platform"
         buttons = [Choice(id=f"{PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(analysis.priority)]
-        text = render("script_pick_platform", count=len(analysis.priority), first=analysis.priority[0])
+        text = render("negotiation/script_pick_platform", count=len(analysis.priority), first=analysis.priority[0])
         return [Reply(text=text, choices=buttons)]
 
     def _goal_question(self, ctx: Context, session: Session, analysis: Analysis | None = None) -> Reply:
@@ -193,7 +194,7 @@ class ScriptsDialog:
             return self._scripts(ctx, session, "")[0]
         first = default_goal(loan)
         order = [first, *(goal for goal in GOALS if goal != first)]
-        text = render("script_pick_goal", platform=loan.key, default=first,
+        text = render("negotiation/script_pick_goal", platform=loan.key, default=first,
                       default_label=label(f"{GOAL_PREFIX}{first}"), can_pay=loan.proposed_monthly > 0)
         return Reply(text=text, choices=choices(*(f"{GOAL_PREFIX}{goal}" for goal in order)))
 
@@ -215,7 +216,7 @@ class ScriptsDialog:
             ids.append("sc:op")
         if "roleplay" in ctx.features:
             ids.append("menu:roleplay")
-        return Reply(text=render("script_more"), choices=choices(*ids, "sc:tk", "sc:menu"))
+        return Reply(text=render("negotiation/script_more"), choices=choices(*ids, "sc:tk", "sc:menu"))
 
     # -- toolkit ----------------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ class ScriptsDialog:
 
     def _toolkit(self, session: Session, *, intro: bool = True) -> list[Reply]:
         session.state = "toolkit"
-        text = toolkit_intro() if intro else render("toolkit_more")
+        text = toolkit_intro() if intro else render("negotiation/toolkit_more")
         return [Reply(text=text, choices=self._toolkit_buttons(session))]
 
     # -- complaint --------------------------------------------------------------------------
@@ -238,13 +239,14 @@ class ScriptsDialog:
     def _complaint_question(self, ctx: Context, session: Session) -> Reply:
         state = session.state
         if state == "c_dates":
-            return Reply(text=render("complaint_ask_dates"),
+            return Reply(text=render("negotiation/complaint_ask_dates"),
                          choices=choices("sc:cd:today", "sc:cd:yesterday", "sc:cancel"))
         if state == "c_what":
-            return Reply(text=render("complaint_ask_what", limit=MAX_WHAT_CHARS), choices=choices("sc:cancel"))
+            return Reply(text=render("negotiation/complaint_ask_what", limit=MAX_WHAT_CHARS),
+                         choices=choices("sc:cancel"))
         platforms = self._analysis(ctx, session).priority if session.profile is not None else []
         buttons = [Choice(id=f"{COMPLAINT_PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(platforms)]
-        return Reply(text=render("complaint_ask_platform"), choices=[*buttons, *choices("sc:cancel")])
+        return Reply(text=render("negotiation/complaint_ask_platform"), choices=[*buttons, *choices("sc:cancel")])
 
     def _complaint_choice(self, ctx: Context, session: Session, choice: str) -> list[Reply]:
         if session.state == "c_platform" and choice.startswith(COMPLAINT_PLATFORM_PREFIX):
@@ -254,7 +256,7 @@ class ScriptsDialog:
                 return self._complaint_answer(ctx, session, platforms[int(index)])
         if session.state == "c_dates" and choice in ("sc:cd:today", "sc:cd:yesterday"):
             day = ctx.today - timedelta(days=1 if choice == "sc:cd:yesterday" else 0)
-            text = render("script_date", year=day.year, month=day.month, day=day.day, weekday=day.weekday())
+            text = render("negotiation/script_date", year=day.year, month=day.month, day=day.day, weekday=day.weekday())
             return self._complaint_answer(ctx, session, text)
         return self._stale(ctx, session)
 
@@ -266,7 +268,7 @@ class ScriptsDialog:
         }.get(session.state, ("what", MAX_WHAT_CHARS, ""))
         value = clean_answer(text, limit)
         if value is None:
-            reply = Reply(text=render("complaint_too_long", limit=limit, empty=not text.strip()))
+            reply = Reply(text=render("negotiation/complaint_too_long", limit=limit, empty=not text.strip()))
             return [reply, self._complaint_question(ctx, session)]
         if field == "platform":
             info = lookup_platform(value)

@@ -1,7 +1,7 @@
 """The intake's slots as data: what each question fills, how its answer is read, what bounds it has.
 
-Each slot `x` is asked by the state `ask_x` with the template `scripts_zh/ask_x.j2` (Rasa's
-`utter_ask_<slot>` convention); a bad answer is explained by `invalid_<problem>.j2`.
+Each slot `x` is asked by the state `ask_x` with the template `scripts_zh/intake/ask_x.j2` (Rasa's
+`utter_ask_<slot>` convention); a bad answer is explained by `forms/invalid_<problem>.j2`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import flows.parsing as parsing
-from flows.dates import parse_month
-from flows.models import Collection, LoanDraft, ProfileDraft
-from flows.platforms import find_platform_in
-from flows.texts import label, lexicon
+from flows.core.models import Collection, LoanDraft, ProfileDraft
+from flows.core.platforms import find_platform_in
+from flows.core.texts import label, lexicon
+from flows.parsing.dates import parse_month
 
 
 class SlotKind(StrEnum):

@@ -1,6 +1,6 @@
 """Draw a dialogue's transitions table as a Mermaid state diagram, kept next to the machine.
 
-Run `python -m flows.dialogs.diagram` to rewrite the diagrams; a test fails when one is stale.
+Run `python -m flows.core.diagram` to rewrite the diagrams; a test fails when one is stale.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def mermaid(title: str, initial: Any, transitions: Iterable[Mapping[str, Any]]) 
         initial: The machine's initial state.
         transitions: The machine's table, in transitions' `Machine(transitions=...)` form.
     """
-    lines = [f"# {title}", "", "Generated from the transitions table by `python -m flows.dialogs.diagram`.", "",
+    lines = [f"# {title}", "", "Generated from the transitions table by `python -m flows.core.diagram`.", "",
              "```mermaid", "stateDiagram-v2", f"    [*] --> {_name(initial)}"]
     seen: set[str] = set()
     for transition in transitions:
@@ -53,12 +53,12 @@ def mermaid(title: str, initial: Any, transitions: Iterable[Mapping[str, Any]]) 
 
 def diagrams() -> dict[Path, str]:
     """Return every dialogue diagram, keyed by the file it lives in."""
-    from flows.dialogs import intake_machine
+    from flows.intake import machine as intake_machine
     from flows.reminders import machine as reminders_machine
     from flows.roleplay import machine as roleplay_machine
 
     return {
-        HERE / "intake.md": mermaid(
+        Path(intake_machine.__file__).with_name("machine.md"): mermaid(
             "Intake dialogue", intake_machine.IntakeState.welcome, intake_machine.TRANSITIONS
         ),
         **roleplay_machine.diagrams(),

@@ -11,22 +11,22 @@ import unicodedata
 from collections.abc import Callable
 
 from flows.analysis import Analysis, chart_png
-from flows.clock import Clock, SystemClock
-from flows.dialogs.base import Context, Dialog, choices
-from flows.dialogs.export import EXPORT
-from flows.dialogs.home import HOME
-from flows.dialogs.intake import INTAKE
-from flows.dialogs.intake_machine import IntakeState
-from flows.dialogs.reminders import REMINDERS
-from flows.dialogs.roleplay import ROLEPLAY
-from flows.dialogs.safety import CRISIS
-from flows.dialogs.scripts import SCRIPTS
-from flows.engine_tags import user_tag
-from flows.models import Input, Reply, Session
+from flows.core.clock import Clock, SystemClock
+from flows.core.dialog import Context, Dialog, choices
+from flows.core.models import Input, Reply, Session
+from flows.core.tags import user_tag
+from flows.core.texts import render
+from flows.crisis.dialog import CRISIS
+from flows.export.dialog import EXPORT
+from flows.intake.dialog import INTAKE
+from flows.intake.machine import IntakeState
+from flows.negotiation.dialog import SCRIPTS
 from flows.parsing import parse_yes_no
+from flows.plan.dialog import HOME
+from flows.reminders.dialog import REMINDERS
+from flows.roleplay.dialog import ROLEPLAY
 from flows.safety import detect
 from flows.storage.base import Store
-from flows.texts import render
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class Engine:
         except Exception as error:
             log.error("turn failed user=%s error=%s", user_tag(user_id), type(error).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
-            return [Reply(text=render("error_try_again"))]
+            return [Reply(text=render("core/error_try_again"))]
         return [self._with_files(user_id, reply) for reply in replies]
 
     def _with_files(self, user_id: str, reply: Reply) -> Reply:
@@ -137,7 +137,7 @@ class Engine:
             if replies:
                 return replies
             CRISIS.resume(session)
-            return [Reply(text=render("safety_resumed")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("crisis/safety_resumed")), *self._dialog(session).reprompt(ctx, session)]
         pending = session.pending.get("confirm")
         if pending and inp.kind != "command":
             return self._confirm(session, str(pending), inp)
@@ -169,18 +169,18 @@ class Engine:
         if command == "start":
             if not session.consent:
                 return INTAKE.enter(ctx, session)
-            return [Reply(text=render("welcome_back")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/welcome_back")), *self._dialog(session).reprompt(ctx, session)]
         if command == "help":
-            return [Reply(text=render("help")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/help")), *self._dialog(session).reprompt(ctx, session)]
         if command in ("delete", "restart"):
             session.pending["confirm"] = command
-            return [Reply(text=render(f"confirm_{command}"), choices=choices("confirm_yes", "confirm_no"))]
+            return [Reply(text=render(f"core/confirm_{command}"), choices=choices("confirm_yes", "confirm_no"))]
         if command == "cancel":
             if session.dialog in (INTAKE.name, CRISIS.name) or session.profile is None:
-                return [Reply(text=render("cancel_intake"))]
-            return [Reply(text=render("cancelled")), *HOME.enter(ctx, session)]
+                return [Reply(text=render("intake/cancel_intake"))]
+            return [Reply(text=render("core/cancelled")), *HOME.enter(ctx, session)]
         if command in ("menu", "profile") and session.profile is None:
-            return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/needs_profile")), *self._dialog(session).reprompt(ctx, session)]
         if command == "menu":
             return HOME.enter(ctx, session)
         if command == "back" and session.dialog != INTAKE.name:
@@ -191,9 +191,9 @@ class Engine:
             return INTAKE.handle(ctx, session, Input(kind="command", command=command, text=arg))
         owner = self.command_owner.get(command)
         if owner is None:
-            return [Reply(text=render("unknown_command")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/unknown_command")), *self._dialog(session).reprompt(ctx, session)]
         if command in NEEDS_PROFILE and session.profile is None:
-            return [Reply(text=render("needs_profile")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/needs_profile")), *self._dialog(session).reprompt(ctx, session)]
         return owner.enter(ctx, session, f"{command} {arg}".strip())
 
     def _confirm(self, session: Session, what: str, inp: Input) -> list[Reply]:
@@ -202,19 +202,19 @@ class Engine:
         if answer is None and inp.kind == "text":
             answer = parse_yes_no(inp.text)
         if answer is None:
-            return [Reply(text=render(f"confirm_{what}"), choices=choices("confirm_yes", "confirm_no"))]
+            return [Reply(text=render(f"core/confirm_{what}"), choices=choices("confirm_yes", "confirm_no"))]
         session.pending.pop("confirm", None)
         if not answer:
-            return [Reply(text=render("confirm_kept")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/confirm_kept")), *self._dialog(session).reprompt(ctx, session)]
         if what == "delete":
             session.pending["deleted"] = True
-            return [Reply(text=render("deleted"))]
+            return [Reply(text=render("core/deleted"))]
         session.profile = None
         return INTAKE.restart(session)
 
 
 def _signal_reply(scam: bool, harassment: bool) -> Reply:
-    return Reply(text=render("safety_signal", scam=scam, harassment=harassment))
+    return Reply(text=render("crisis/safety_signal", scam=scam, harassment=harassment))
 
 
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from functools import cache
 
+from flows.core.texts import lexicon
 from flows.parsing import ParseError
 from flows.parsing._numbers import numeral_value
-from flows.texts import lexicon
 
 MAX_DATE_TEXT = 60
 

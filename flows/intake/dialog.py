@@ -11,9 +11,12 @@ from typing import Any
 from transitions.core import MachineError
 
 import flows.parsing as parsing
-from flows.dialogs.base import Context, choices
-from flows.dialogs.intake_machine import IntakeState, fire
-from flows.dialogs.intake_slots import (
+from flows.core.dialog import Context, choices
+from flows.core.models import Input, LoanDraft, ProfileDraft, Reply, Session
+from flows.core.money import yuan
+from flows.core.texts import lexicon, render
+from flows.intake.machine import IntakeState, fire
+from flows.intake.slots import (
     PROFILE_SLOTS,
     SLOTS_BY_STATE,
     AmbiguousDays,
@@ -24,10 +27,7 @@ from flows.dialogs.intake_slots import (
     read_text,
     store,
 )
-from flows.dialogs.intake_view import ask, draft_for, is_optional, noted
-from flows.models import Input, LoanDraft, ProfileDraft, Reply, Session
-from flows.money import yuan
-from flows.texts import lexicon, render
+from flows.intake.view import ask, draft_for, is_optional, noted
 
 INTENT_CHOICES = {"back", "skip", "keep"}
 MAX_ANSWER_CHARS = 300  # no answer needs more; parsing 4,096 characters costs over ten times as much
@@ -105,7 +105,7 @@ class IntakeDialog:
         except MachineError:
             moved = False
         if not moved:
-            return [Reply(text=render("back_at_start")), ask(session)]
+            return [Reply(text=render("intake/back_at_start")), ask(session)]
         if session.state == IntakeState.summary.value:
             session.editing = False
         while session.state in SLOTS_BY_STATE:
@@ -122,7 +122,7 @@ class IntakeDialog:
         session.dialog = self.name
         session.consent = True
         self._advance(session, "agree")
-        return [Reply(text=render("restarted")), ask(session)]
+        return [Reply(text=render("intake/restarted")), ask(session)]
 
     # -- states -----------------------------------------------------------------------------
 
@@ -131,9 +131,9 @@ class IntakeDialog:
         if answer == "consent_yes":
             session.consent = True
             self._advance(session, "agree")
-            return [Reply(text=render("consent_thanks")), ask(session)]
+            return [Reply(text=render("intake/consent_thanks")), ask(session)]
         if answer == "consent_no" or parsing.parse_yes_no(inp.text) is False:
-            return [Reply(text=render("consent_declined"), choices=choices("consent_yes"))]
+            return [Reply(text=render("intake/consent_declined"), choices=choices("consent_yes"))]
         return [ask(session)]
 
     def _more_loans(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
@@ -144,7 +144,7 @@ class IntakeDialog:
                 fire(session, "add_loan")
                 return self._answer(ctx, session, SLOTS_BY_STATE[session.state], inp, None)
         if answer is None:
-            return [Reply(text=render("invalid_yes_no")), ask(session)]
+            return [Reply(text=render("forms/invalid_yes_no")), ask(session)]
         self._advance(session, "add_loan" if answer else "finish_loans")
         return [ask(session)]
 
@@ -154,7 +154,7 @@ class IntakeDialog:
         draft = session.draft
         if choice == "confirm" or (inp.kind == "text" and parsing.parse_yes_no(inp.text)):
             if not draft.loans:
-                return [Reply(text=render("summary_needs_loan")), ask(session)]
+                return [Reply(text=render("intake/summary_needs_loan")), ask(session)]
             return self.finish(session)
         if choice == "add_loan":
             session.pending.pop("edit_loan", None)
@@ -181,10 +181,10 @@ class IntakeDialog:
                 del draft.loans[editing_loan]
                 session.pending.pop("edit_loan")
                 session.loan_index = max(len(draft.loans) - 1, 0) if draft.loans else None
-                return [Reply(text=render("loan_deleted", platform=platform)), ask(session)]
+                return [Reply(text=render("intake/loan_deleted", platform=platform)), ask(session)]
         if inp.kind == "choice":
-            return [Reply(text=render("stale_button")), ask(session)]
-        return [Reply(text=render("summary_hint")), ask(session)]
+            return [Reply(text=render("core/stale_button")), ask(session)]
+        return [Reply(text=render("intake/summary_hint")), ask(session)]
 
     def finish(self, session: Session) -> list[Reply]:
         """Turn the confirmed draft into the stored Profile; the engine shows what comes next."""
@@ -218,14 +218,14 @@ class IntakeDialog:
         except AmbiguousDays as ambiguous:
             session.pending["days_range"] = [ambiguous.low, ambiguous.high]
             picks = _days_picks(ambiguous.low, ambiguous.high)
-            return [Reply(text=render("clarify_overdue_days", low=ambiguous.low, high=ambiguous.high),
+            return [Reply(text=render("intake/clarify_overdue_days", low=ambiguous.low, high=ambiguous.high),
                           choices=choices(*(f"days:{days}" for days in picks), "back"))]
         except InvalidAnswer as invalid:
-            return [Reply(text=render(f"invalid_{invalid.problem}", **_explain(invalid))), ask(session)]
+            return [Reply(text=render(f"forms/invalid_{invalid.problem}", **_explain(invalid))), ask(session)]
         session.pending.pop("days_range", None)
         self._advance(session)
         if session.state == IntakeState.summary.value:
-            replies.append(Reply(text=render("edit_saved")))
+            replies.append(Reply(text=render("intake/edit_saved")))
         replies.append(ask(session))
         return replies
 

@@ -13,13 +13,13 @@ from datetime import date
 from typing import Literal, get_args
 
 from flows.analysis.legal import Source, legal_sources
-from flows.platforms import lookup_platform
-from flows.texts import render
+from flows.core.platforms import lookup_platform
+from flows.core.texts import render
 
 Topic = Literal["evidence", "rules", "complain", "police", "fake_legal", "traps"]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 TRAPS = ("credit_repair", "anti_collection", "paid_agents", "going_silent", "one_platform", "new_loans")
-"""The traps the seed articles name, each a `trap_<name>.j2` template."""
+"""The traps the seed articles name, each a `negotiation/trap_<name>.j2` template."""
 
 TOPIC_CITATIONS: dict[Topic, tuple[str, ...]] = {
     "rules": ("collection_guidelines", "pipl_10"),
@@ -58,14 +58,14 @@ def source_lines(keys: tuple[str, ...]) -> list[str]:
     lines = []
     for key in keys:
         source = citation(key)
-        lines.append(render("toolkit_source", name=source.name, article=source.article,
+        lines.append(render("negotiation/toolkit_source", name=source.name, article=source.article,
                             verbatim=source.status == "verbatim", text=source.shown))
     return lines
 
 
 def toolkit_intro() -> str:
     """Return the toolkit's opening message."""
-    return render("toolkit_intro")
+    return render("negotiation/toolkit_intro")
 
 
 def toolkit_topic(topic: Topic) -> str:
@@ -78,8 +78,9 @@ def toolkit_topic(topic: Topic) -> str:
         The message text.
     """
     if topic == "traps":
-        return "\n\n".join([render("toolkit_traps"), *(render(f"trap_{name}") for name in TRAPS)])
-    body = render(f"toolkit_{topic}")
+        traps = [render(f"negotiation/trap_{name}") for name in TRAPS]
+        return "\n\n".join([render("negotiation/toolkit_traps"), *traps])
+    body = render(f"negotiation/toolkit_{topic}")
     lines = source_lines(TOPIC_CITATIONS.get(topic, ()))
     return "\n".join([body, *lines]) if lines else body
 
@@ -137,12 +138,13 @@ def build_complaint(complaint: Complaint, *, today: date) -> list[str]:
     """
     info = lookup_platform(complaint.platform)
     text = render(
-        "complaint_text",
+        "negotiation/complaint_text",
         platform=complaint.platform,
         lender=info.lender if info else "",
         dates=complaint.dates,
         what=complaint.what,
         name=complaint.name.strip(),
-        today=render("script_date", year=today.year, month=today.month, day=today.day, weekday=today.weekday()),
+        today=render("negotiation/script_date", year=today.year, month=today.month, day=today.day,
+                     weekday=today.weekday()),
     )
-    return [text, render("complaint_next", licensed=bool(info and info.licensed))]
+    return [text, render("negotiation/complaint_next", licensed=bool(info and info.licensed))]

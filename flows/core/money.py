@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from flows.texts import lexicon
+from flows.core.texts import lexicon
 
 FEN = Decimal("0.01")
 

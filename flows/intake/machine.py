@@ -2,7 +2,7 @@
 
 Per transitions' FAQ, a Machine is built once with `model=None` and events are fired on a light
 per-turn wrapper around the user's Session, so no user ever gets a Machine (or an `add_model`) of
-their own. The diagram `intake.md` next to this file is generated from `TRANSITIONS`.
+their own. The diagram `machine.md` next to this file is generated from `TRANSITIONS`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from transitions import Machine
 
-from flows.dialogs.intake_slots import LOAN_SLOTS, PROFILE_SLOTS
-from flows.models import LoanDraft, Session
+from flows.core.models import LoanDraft, Session
+from flows.intake.slots import LOAN_SLOTS, PROFILE_SLOTS
 
 
 class IntakeState(StrEnum):

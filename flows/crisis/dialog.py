@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flows.dialogs.base import Context, choices
-from flows.models import Input, Reply, Session
-from flows.texts import lexicon, render
+from flows.core.dialog import Context, choices
+from flows.core.models import Input, Reply, Session
+from flows.core.texts import lexicon, render
 
 RESUME = "resume"
 STAY = "stay_with_me"
@@ -23,7 +23,7 @@ class CrisisDialog:
         if session.dialog != self.name:
             session.paused_dialog, session.paused_state = session.dialog, session.state
             session.dialog, session.state = self.name, "listening"
-        return [Reply(text=render("safety_crisis"), choices=choices(STAY, RESUME))]
+        return [Reply(text=render("crisis/safety_crisis"), choices=choices(STAY, RESUME))]
 
     def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
         """Stay with the person; resume only on an explicit wish to go on."""
@@ -33,12 +33,12 @@ class CrisisDialog:
         if wants_to_resume:
             return []
         if inp.choice == STAY:
-            return [Reply(text=render("safety_stay"), choices=choices(RESUME))]
-        return [Reply(text=render("safety_listening"), choices=choices(STAY, RESUME))]
+            return [Reply(text=render("crisis/safety_stay"), choices=choices(RESUME))]
+        return [Reply(text=render("crisis/safety_listening"), choices=choices(STAY, RESUME))]
 
     def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
         """Offer again to talk or to go on."""
-        return [Reply(text=render("safety_listening"), choices=choices(STAY, RESUME))]
+        return [Reply(text=render("crisis/safety_listening"), choices=choices(STAY, RESUME))]
 
     @staticmethod
     def resume(session: Session) -> None:

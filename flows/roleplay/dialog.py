@@ -15,15 +15,15 @@ import hashlib
 from collections.abc import Mapping
 
 from flows.analysis import Analysis, LoanAnalysis, analyse
-from flows.dialogs.base import Context, choices
-from flows.dialogs.home import HOME
-from flows.matching import first_key
-from flows.models import Choice, Input, Reply, Session
-from flows.negotiation import CallScript, build_script, find_loan
+from flows.core.dialog import Context, choices
+from flows.core.matching import first_key
+from flows.core.models import Choice, Input, Reply, Session
+from flows.core.texts import lexicon, render
+from flows.negotiation.script import CallScript, build_script, find_loan
+from flows.plan.dialog import HOME
 from flows.roleplay.call import coach_persona, hang_up, hint, start_call, take_turn
 from flows.roleplay.scoring import TOUGHER, card_messages, score_call
 from flows.roleplay.state import PERSONAS, Attempt, Persona, RoleplayState, add_attempt, history, load_state, save_state
-from flows.texts import lexicon, render
 
 PLATFORM_PREFIX = "rp:p:"
 PERSONA_PREFIX = "rp:persona:"
@@ -73,11 +73,11 @@ class RoleplayDialog:
         session.dialog = self.name
         if session.profile is None:
             session.dialog, session.state = HOME.name, "menu"
-            return [Reply(text=render("needs_profile"))]
+            return [Reply(text=render("core/needs_profile"))]
         analysis = self._analysis(ctx, session)
         if not analysis.priority:
             session.state = "card"
-            return [Reply(text=render("rp_nothing_owed"), choices=choices("rp:menu"))]
+            return [Reply(text=render("roleplay/nothing_owed"), choices=choices("rp:menu"))]
         loan = find_loan(analysis, platform) if platform else None
         if loan is None and len(analysis.priority) == 1:
             loan = find_loan(analysis, analysis.priority[0])
@@ -97,14 +97,14 @@ class RoleplayDialog:
         """Ask the current question again."""
         call = load_state(session)
         if session.state == "call" and call is not None:
-            return [Reply(text=render("rp_call_resume", stage=call.stage.value, platform=call.platform),
+            return [Reply(text=render("roleplay/call_resume", stage=call.stage.value, platform=call.platform),
                           choices=choices(*CALL_BUTTONS))]
         if session.state == "persona" and session.profile is not None:
             loan = self._loan(ctx, session, str(session.pending.get("rp_platform") or ""))
             if loan is not None:
                 return [self._persona_question(session, loan)]
         if session.state == "card":
-            return [Reply(text=render("rp_card_more"), choices=self._card_buttons(session))]
+            return [Reply(text=render("roleplay/card_more"), choices=self._card_buttons(session))]
         return self.start(ctx, session)
 
     # -- turns ------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class RoleplayDialog:
             persona = typed_persona(text)
             if persona is not None:
                 return self._begin(ctx, session, persona)
-        return [Reply(text=render("rp_not_understood", state=session.state)), *self.reprompt(ctx, session)]
+        return [Reply(text=render("roleplay/not_understood", state=session.state)), *self.reprompt(ctx, session)]
 
     def _choice(self, ctx: Context, session: Session, choice: str) -> list[Reply]:
         if choice == "rp:menu":
@@ -151,7 +151,7 @@ class RoleplayDialog:
         again = choice.removeprefix(AGAIN_PREFIX) if choice.startswith(AGAIN_PREFIX) else ""
         if session.state == "card" and again in PERSONAS and session.pending.get("rp_platform"):
             return self._begin(ctx, session, again)
-        return [Reply(text=render("stale_button")), *self.reprompt(ctx, session)]
+        return [Reply(text=render("core/stale_button")), *self.reprompt(ctx, session)]
 
     # -- the call ---------------------------------------------------------------------------
 
@@ -192,16 +192,16 @@ class RoleplayDialog:
     def _hint(self, ctx: Context, session: Session) -> list[Reply]:
         call = load_state(session) if session.dialog == self.name and session.state == "call" else None
         if call is None:
-            return [Reply(text=render("rp_no_call"), choices=choices("menu:roleplay"))]
+            return [Reply(text=render("roleplay/no_call"), choices=choices("menu:roleplay"))]
         text = hint(call, self._script(ctx, session, call.platform))
         return [Reply(text=text, choices=choices(*CALL_BUTTONS))]
 
     def _endcall(self, ctx: Context, session: Session) -> list[Reply]:
         call = load_state(session) if session.dialog == self.name and session.state == "call" else None
         if call is None:
-            return [Reply(text=render("rp_no_call"), choices=choices("menu:roleplay"))]
+            return [Reply(text=render("roleplay/no_call"), choices=choices("menu:roleplay"))]
         hang_up(call)
-        return [Reply(text=render("rp_hung_up")), *self._finish(ctx, session, call)]
+        return [Reply(text=render("roleplay/hung_up")), *self._finish(ctx, session, call)]
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -226,7 +226,7 @@ class RoleplayDialog:
     @staticmethod
     def _platform_question(analysis: Analysis) -> Reply:
         buttons = [Choice(id=f"{PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(analysis.priority)]
-        return Reply(text=render("rp_pick_platform", first=analysis.priority[0]), choices=buttons)
+        return Reply(text=render("roleplay/pick_platform", first=analysis.priority[0]), choices=buttons)
 
     @staticmethod
     def _persona_question(session: Session, loan: LoanAnalysis) -> Reply:
@@ -234,7 +234,7 @@ class RoleplayDialog:
         session.state = "persona"
         suggested = coach_persona(loan)
         ids = [f"{PERSONA_PREFIX}{persona}" for persona in PERSONAS]
-        text = render("rp_pick_persona", platform=loan.key, suggested=suggested, collection=loan.collection.value)
+        text = render("roleplay/pick_persona", platform=loan.key, suggested=suggested, collection=loan.collection.value)
         return Reply(text=text, choices=choices(*ids, f"{PERSONA_PREFIX}{AUTO}"))
 
     @staticmethod

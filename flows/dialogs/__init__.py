@@ -1,1 +1,0 @@
-"""Dialogues: one shared state machine per dialogue, driven by per-user Session models."""
