@@ -229,3 +229,11 @@ def test_unknown_platform_typed_with_facts_keeps_only_its_name(chat: Conversatio
     assert session is not None
     loan = session.draft.loans[0]
     assert (loan.platform, loan.outstanding, loan.overdue_days, loan.rate) == ("安心借", Decimal(5000), 10, "日息万五")
+
+
+def test_reprompt_asks_the_current_question_again_and_changes_nothing(chat: Conversation, store: Store) -> None:
+    start_to_income(chat)
+    before = store.load_session("console:alice")
+    again = chat.engine.reprompt("console:alice")
+    assert "收入" in "\n".join(reply.text for reply in again)
+    assert store.load_session("console:alice") == before

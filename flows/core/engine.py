@@ -98,6 +98,21 @@ class Engine:
             return [Reply(text=render("core/error_try_again"))]
         return [self._with_files(user_id, reply) for reply in replies]
 
+    def reprompt(self, user_id: str) -> list[Reply]:
+        """Ask the user's current question again, changing nothing (after a reply that may not have arrived).
+
+        Returns:
+            The current step's question, or the kind error reply when the session cannot be read.
+        """
+        try:
+            with self.store.turn(user_id) as turn:
+                session = turn.session or Session.new(user_id)
+                replies = self._dialog(session).reprompt(self.context, session)
+        except Exception as error:
+            log.error("reprompt failed user=%s error=%s", user_tag(user_id), type(error).__name__)
+            return [Reply(text=render("core/error_try_again"))]
+        return replies or [Reply(text=render("core/welcome_back"))]
+
     def _with_files(self, user_id: str, reply: Reply) -> Reply:
         """Make the reply's slow files now that the turn has committed; one that fails is left out."""
         if not any(attachment.pending for attachment in reply.attachments):
