@@ -19,6 +19,10 @@ A "message" case expects `loans` (a list, one mapping per loan, in order: LoanDr
 values, "?low-high" or "?option|option" for a fact left to ask about, `approx: [...]` the exact set of
 approximate facts, `unsure: [...]` facts that must be marked low-confidence), and `income` / `expenses`.
 
+A word readers' set (`understanding_words_*.yaml`) is instead a plain list of lines, each naming its
+`question`, `kind`, `text` and expected `outcome` / `value` / `topic` (tests/test_understanding_phrases.py
+checks those files' format); `load` reads both shapes into the same cases.
+
 Readers are found by kind in every `*_READERS` dict of the modules in `READER_MODULES` (a module that
 does not exist yet is skipped), so the word readers' sets run through the same test and benchmark.
 """
@@ -66,7 +70,9 @@ def set_files(pattern: str = "understanding_*.yaml") -> list[Path]:
 def load(path: Path) -> list[Case]:
     """Read one set file into its cases."""
     with path.open(encoding="utf-8") as handle:
-        raw: dict[str, Any] = yaml.safe_load(handle)
+        raw: dict[str, Any] | list[dict[str, Any]] = yaml.safe_load(handle)
+    if isinstance(raw, list):
+        return [_word_case(path.stem, line) for line in raw]
     today = raw.get("today") or date(2026, 11, 24)
     questions: dict[str, dict[str, Any]] = raw["questions"]
     cases: list[Case] = []
@@ -79,6 +85,14 @@ def load(path: Path) -> list[Case]:
         expect = {key: value for key, value in item.items() if key not in ("q", "text")}
         cases.append(Case(path.stem, question, kind, str(item["text"]), expect, today))
     return cases
+
+
+def _word_case(set_name: str, line: dict[str, Any]) -> Case:
+    """One line of a word readers' set (a list of lines, format in tests/test_understanding_phrases.py)."""
+    kind = str(line["kind"])
+    expect: dict[str, Any] = {key: line[key] for key in ("outcome", "value", "topic") if key in line}
+    question = Question(name=str(line["question"]), kind=AnswerKind(kind))
+    return Case(set_name, question, kind, str(line["text"]), expect, date(2026, 11, 24))
 
 
 def _number(value: Any) -> Decimal | None:
@@ -140,6 +154,9 @@ def _reading_misses(reading: Reading, expect: dict[str, Any]) -> list[str]:
     for key in _READING_KEYS:
         if key in expect and encode(getattr(reading, key)) != encode(expect[key]):
             misses.append(f"{key} {encode(getattr(reading, key))}, expected {encode(expect[key])}")
+    topic = reading.interjection.topic if reading.interjection else None
+    if "topic" in expect and topic != expect["topic"]:
+        misses.append(f"topic {topic}, expected {expect['topic']}")
     if "options" in expect and encode(reading.options) != encode(expect["options"]):
         misses.append(f"options {encode(reading.options)}, expected {encode(expect['options'])}")
     if "parts" in expect:

@@ -17,6 +17,7 @@ from flows.crisis.detector import Level
 from flows.crisis.dialog import CRISIS, CrisisPart, CrisisState
 from flows.crisis.replies import check_in_text, reminder_text
 from flows.crisis.signals import detect_signals
+from flows.understanding.interject import interjection
 
 
 class CrisisGuard:
@@ -40,7 +41,15 @@ class CrisisGuard:
         elif owed and part.state is CrisisState.closed:
             screened.after.append(Reply(text=reminder_text()))
             part.owe_line = False
-        if found is not None and (found.scam or found.harassment):
+        # A question such as "逾期会坐牢吗" is answered by the question's own reply, which says what is
+        # improper: the harassment note is for reports of what collectors do.
+        harassment = found is not None and found.harassment and not _asks_about_it(inp.text)
+        if found is not None and (found.scam or harassment):
             screened.before.append(Reply(text=render("negotiation/signal_note", scam=found.scam,
-                                                     harassment=found.harassment)))
+                                                     harassment=harassment)))
         return screened
+
+
+def _asks_about_it(text: str) -> bool:
+    found = interjection(text)
+    return found is not None and found.kind == "question" and found.topic is not None

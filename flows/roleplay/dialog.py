@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from flows.analysis import LoanAnalysis
 from flows.core.dialog import Command, DialogBase, Finish, Stay, Step, Turn, choices
-from flows.core.matching import first_key
 from flows.core.models import Choice, Input, Reply
-from flows.core.texts import lexicon, render
+from flows.core.texts import render
 from flows.negotiation.script import CallScript, build_script, find_loan
 from flows.roleplay.call import coach_persona, hang_up, hint, start_call, take_turn
 from flows.roleplay.scoring import TOUGHER, card_messages, score_call, weakest_stage
 from flows.roleplay.state import MAX_HISTORY, PERSONAS, Attempt, Persona, RoleplayPart, RoleplayStage, Stage
+from flows.understanding.reading import AnswerKind, Outcome, Question
+from flows.understanding.words import read_choice
 
 PLATFORM_PREFIX, PERSONA_PREFIX, AGAIN_PREFIX = "rp:p:", "rp:persona:", "rp:again:"
 AUTO = "auto"
@@ -38,13 +40,17 @@ def _args(text: str) -> RoleplayArgs:
     return RoleplayArgs(platform=text.strip())
 
 
+def typed_choice(question: str, options: tuple[str, ...], text: str) -> str | None:
+    """Read a typed answer to one of the rehearsal's choices with the shared choice reader (None: not one)."""
+    reading = read_choice(Question(question, AnswerKind.choice, options=options), text, today=date.min)
+    return str(reading.value) if reading.outcome is Outcome.value else None
+
+
 def typed_persona(text: str) -> str | None:
     """Recognise a persona the user typed, or their wish to let the coach choose (`AUTO`)."""
-    words: dict[str, list[str]] = lexicon("rp_reading")["personas"]
-    persona = first_key(words, text)
-    if persona is None:
-        return None
-    return persona if persona in PERSONAS else AUTO
+    options = tuple(f"{PERSONA_PREFIX}{persona}" for persona in (*PERSONAS, AUTO))
+    chosen = typed_choice("rp_persona", options, text)
+    return chosen.removeprefix(PERSONA_PREFIX) if chosen else None
 
 
 class RoleplayDialog(DialogBase):
@@ -84,8 +90,10 @@ class RoleplayDialog(DialogBase):
         """Ask the current question again."""
         part = turn.session.part(RoleplayPart)
         if part.state is RoleplayStage.call and part.call is not None:
-            return [Reply(text=render("roleplay/call_resume", stage=part.call.stage.value, platform=part.call.platform),
-                          choices=choices(*CALL_BUTTONS))]
+            resume = render("roleplay/call_resume", stage=part.call.stage.value, platform=part.call.platform)
+            if not part.call.last_line:
+                return [Reply(text=resume, choices=choices(*CALL_BUTTONS))]
+            return [Reply(text=resume), Reply(text=part.call.last_line, choices=choices(*CALL_BUTTONS))]
         if part.state is RoleplayStage.paused and part.call is not None:
             return [self._paused(part)]
         if part.state is RoleplayStage.persona:
@@ -104,6 +112,8 @@ class RoleplayDialog(DialogBase):
         text = inp.text.strip()
         if part.state is RoleplayStage.call:
             return self._turn(turn, part, text)
+        if part.state is RoleplayStage.paused and part.call is not None and text:
+            return self._paused_text(turn, part, text)
         if part.state is RoleplayStage.platform and text:
             loan = self._loan(turn, text)
             if loan is not None:
@@ -124,6 +134,14 @@ class RoleplayDialog(DialogBase):
             text = hint(part.call, self._script(turn, part.call.platform))
             return Stay([Reply(text=text, choices=choices(*CALL_BUTTONS))])
         return self._end(turn, part)
+
+    def _paused_text(self, turn: Turn, part: RoleplayPart, text: str) -> Step:
+        """Read typed words at a paused call: go on, leave it, or take them as the call's next line."""
+        wish = typed_choice("rp_paused", ("rp:continue", "rp:drop"), text) if len(text) <= 8 else None
+        if wish == "rp:drop":
+            return self._choice(turn, part, wish)
+        part.state = RoleplayStage.call
+        return Stay(self.reprompt(turn)) if wish == "rp:continue" else self._turn(turn, part, text)
 
     # -- taps --------------------------------------------------------------------------------
 
@@ -188,6 +206,7 @@ class RoleplayDialog(DialogBase):
         call, lines = start_call(loan, chosen, seed=seed, name=(profile.name or "").strip(), attempt=attempt,
                                  script=self._script(turn, loan.key), stage=stage)
         part.call, part.state = call, RoleplayStage.call
+        call.last_line = lines[-1]
         return Stay([Reply(text=lines[0]), *(Reply(text=line, choices=choices(*CALL_BUTTONS)) for line in lines[1:])])
 
     def _turn(self, turn: Turn, part: RoleplayPart, text: str) -> Step:
@@ -196,6 +215,8 @@ class RoleplayDialog(DialogBase):
         said = take_turn(part.call, text)
         if said.ended:
             return Stay([*(Reply(text=line) for line in said.lines), *self._finish(turn, part)])
+        if said.lines:
+            part.call.last_line = said.lines[-1]
         return Stay([Reply(text=line, choices=choices(*CALL_BUTTONS)) for line in said.lines])
 
     def _end(self, turn: Turn, part: RoleplayPart) -> Step:

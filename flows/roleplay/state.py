@@ -120,6 +120,8 @@ class RoleplayState(BaseModel):
     """Pushes in the current stage; reset when the stage changes."""
     total_pushes: int = 0
     closing_turns: int = 0
+    last_line: str = ""
+    """What the persona said last, shown again when the call resumes after an interruption."""
     figures: CallFigures
     name: str = ""
     agent: Agent
