@@ -2,7 +2,7 @@
 
 `debt-coach run` (through `bench/coach_run.py`, which lifts PTB's 30 sends/s limit and adds a
 SIGUSR1 census) serves `--users` distinct users, `--concurrency` at a time; each sends `/start` and
-taps the consent button, and every other one also skips the name question (2-3 intake messages),
+taps the consent button, and every other one also answers the income question (2-3 intake messages),
 so all of them are left mid-intake with their state in the database.  Resident memory (VmRSS from
 /proc) is sampled as users accumulate; at the end the process counts its live `transitions.Machine`
 objects (must equal the count after the first turn: one machine per dialogue, never one per user)

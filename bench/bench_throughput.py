@@ -2,7 +2,7 @@
 
 Each bot runs as its own process against a fresh fake Bot API server (`bench/botapi_load.py`) and
 is kept busy by `--users` people talking at once: each sends an intake answer, waits for the whole
-answer, sends the next (`/start`, consent tap, skip tap, "8000", "3000"), and a finished person is
+answer, sends the next (`/start`, consent tap, "8000", "3000", "借呗"), and a finished person is
 replaced by a new one.  Every coach step is a real turn: engine, store (SQLite or PostgreSQL) and
 templates.  The rate counts answered steps after the first 10% (warm-up excluded).  Runs go echo,
 coach on SQLite, coach on PostgreSQL, repeated `--rounds` times, so a busy machine slows all alike;

@@ -274,10 +274,10 @@ class Step:
 
 COACH_STEPS: tuple[Step, ...] = (
     Step("text", "/start", 1),  # welcome + consent buttons
-    Step("tap", replies=1),  # consent_yes: thanks and "what should I call you", one message (skip / back)
-    Step("tap", replies=1),  # skip the name: the income question
+    Step("tap", replies=1),  # consent_yes: thanks and the income question, one message (one "back" button)
     Step("text", "8000", 1),  # income: the expenses question
-    Step("text", "3000", 1),  # expenses: the hardship question
+    Step("text", "3000", 1),  # expenses: the first loan's platform question
+    Step("text", "借呗", 1),  # the platform: what is owed on it
 )
 """Five intake turns; every one runs the engine, the store and the templates."""
 

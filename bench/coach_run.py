@@ -43,7 +43,7 @@ def census() -> dict[str, int]:
     """Count live objects that must not grow with the number of users, and read this process's memory."""
     import transitions
 
-    from flows.core.models import Session
+    from flows.core.session import Session
 
     gc.collect()
     objects = gc.get_objects()

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from bot import cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
 from bot.cli_support import CliError, read_profile
 from flows.core.engine import Engine
-from flows.core.models import Profile, ProfileDraft, Session
+from flows.core.models import Profile
+from flows.core.session import Session
 from flows.storage import StorageError, open_store
 from flows.storage.base import Store
 
@@ -65,9 +66,8 @@ def _profile_import(args: argparse.Namespace) -> int:
     try:
         session = store.load_session(args.user) or Session.new(args.user)
         session.profile = profile
-        session.draft = ProfileDraft.from_profile(profile)
         session.consent = True
-        session.dialog, session.state = "home", "menu"
+        session.stack = ["home"]
         store.save_session(session)
     finally:
         store.close()

@@ -50,6 +50,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--strategy",
         choices=("avalanche", "snowball"),
         default="avalanche",
-        help="extra money to the highest real rate (avalanche, default) or smallest balance (snowball)",
+        help="freed money in the contact order: harm, then true cost (avalanche, default), or smallest first",
     )
     parser.set_defaults(func=run)

@@ -14,10 +14,23 @@ from typing import TextIO
 from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
 from flows.core.clock import Clock
 from flows.core.texts import render
+from flows.crisis.replies import crisis_text
+from flows.crisis.signals import detect_signals
 from flows.negotiation.script import build_script
 from flows.parsing import normalise
-from flows.roleplay import PERSONAS, card_messages, coach_persona, hang_up, hint, score_call, start_call, take_turn
-from flows.safety import detect
+from flows.roleplay import (
+    PERSONAS,
+    Stage,
+    card_messages,
+    coach_persona,
+    hang_up,
+    hint,
+    score_call,
+    start_call,
+    take_turn,
+)
+
+STARTS = tuple(stage.value for stage in Stage if stage not in (Stage.objection, Stage.ended))
 
 
 def _say(out: TextIO, *texts: str) -> None:
@@ -31,7 +44,7 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
     """Run `roleplay`: play one call against stdin and print the score card.
 
     Args:
-        args: Parsed arguments (profile, platform, persona, seed, today).
+        args: Parsed arguments (profile, platform, persona, stage, seed, today).
         clock: Where today comes from when `--today` is not given.
         stdin: Where the replies come from (default: sys.stdin).
         stdout: Where the call is printed (default: sys.stdout).
@@ -44,7 +57,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
     loan = platform_loan(analysis, args.platform)
     script = build_script(profile, analysis, loan.key, today=today)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    call, lines = start_call(loan, args.persona or coach_persona(loan), seed=seed, name=(profile.name or "").strip())
+    call, lines = start_call(loan, args.persona or coach_persona(loan), seed=seed, name=(profile.name or "").strip(),
+                             script=script, stage=Stage(args.stage))
     _say(out, *lines)
     interactive = inp.isatty()
     while True:
@@ -60,8 +74,8 @@ def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | No
         if text.lower() == "/hint":
             _say(out, hint(call, script))
             continue
-        if text and detect(text).crisis:
-            _say(out, render("crisis/safety_crisis"))
+        if text and detect_signals(text).crisis:
+            _say(out, crisis_text())
             return 0
         turn = take_turn(call, text)
         _say(out, *turn.lines)
@@ -82,5 +96,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_profile_arguments(parser, platform=True)
     parser.add_argument("--persona", choices=PERSONAS,
                         help="who the coach plays (default: chosen by the platform's collection pressure)")
+    parser.add_argument("--stage", choices=STARTS, default=Stage.opening.value,
+                        help="start the call at this stage (a replay starts at the card's weakest stage)")
     parser.add_argument("--seed", type=int, help="pick the persona's lines reproducibly")
     parser.set_defaults(func=run)

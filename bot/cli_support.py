@@ -44,7 +44,8 @@ def platform_loan(analysis: Analysis, name: str) -> LoanAnalysis:
     """
     loan = find_loan(analysis, name)
     if loan is None:
-        known = ", ".join(analysis.priority) or "(none: nothing is owed)"
+        owed = [loan.key for loan in analysis.loans if loan.status != "cleared"]
+        known = ", ".join(owed) or "(none: nothing is owed)"
         raise CliError(f"unknown platform {name!r}; known platforms: {known}")
     return loan
 

@@ -123,6 +123,10 @@ class _CheckedTemplate:
         self._problems += [f"{self._name}: {problem}" for problem in sentence_problems(text)]
         return text
 
+    def __getattr__(self, name: str) -> Any:
+        # Blocks rendered alone (a form slot's label) come through the template itself.
+        return getattr(self._template, name)
+
 
 @pytest.fixture(autouse=True)
 def every_sentence_is_clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

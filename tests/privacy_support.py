@@ -23,13 +23,10 @@ WORDS = (NAME, "借呗", "安逸花", "重庆蚂蚁消费金融", "公司裁员"
 OPENING: tuple[tuple[str, str], ...] = (
     ("say", "/start"),
     ("tap", "consent_yes"),
-    ("say", NAME),
     ("say", FIGURES[0]),
     ("say", FIGURES[1]),
-    ("say", HARDSHIP),
-    ("tap", "no"),
 )
-AFTER_INTAKE = ("/plan", "/script", "/export", "/remind")
+AFTER_SCRIPT = ("/plan", "/export", "/remind")
 MAX_STEPS = 80
 
 Step = tuple[str, str]
@@ -39,8 +36,9 @@ Step = tuple[str, str]
 def full_conversation() -> Generator[Step, list[str], None]:
     """Yield a whole conversation step by step; send in the choice ids offered after each step.
 
-    Consent, name, income, expenses, hardship in the user's words, two loans each given in one
-    sentence (other questions skipped or answered "no"), confirmation, then the features.
+    Consent, income, expenses, two loans each given in one sentence (other questions skipped or
+    answered "no"), the plan, a call script (its details: the hardship in the user's words and the
+    name), then the other features.
     """
     offered: list[str] = []
     for step in OPENING:
@@ -50,9 +48,16 @@ def full_conversation() -> Generator[Step, list[str], None]:
         while "more_yes" not in offered:
             offered = yield ("tap", next((c for c in ("skip", "no") if c in offered), offered[0]))
         offered = yield ("tap", "more_yes" if number < len(LOANS) else "more_no")
-    assert "confirm" in offered, f"the summary offers no confirmation: {offered}"
-    yield ("tap", "confirm")
-    for command in AFTER_INTAKE:
+    offered = yield ("say", "/script")
+    while "sc:og" not in offered:  # until the script is shown
+        if "hs:job_loss" in offered:
+            step = ("say", HARDSHIP)
+        elif offered[:1] == ["skip"]:
+            step = ("say", NAME)
+        else:
+            step = ("tap", next((c for c in ("no", "sc:p:0", "sc:g:installment") if c in offered), offered[0]))
+        offered = yield step
+    for command in AFTER_SCRIPT:
         yield ("say", command)
 
 

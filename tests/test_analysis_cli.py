@@ -13,8 +13,8 @@ PROFILE = {
     "monthly_income": 7000,
     "monthly_expenses": 4500,
     "loans": [
-        {"platform": "B", "principal": 30000, "collection": "none"},
-        {"platform": "A", "principal": 10000, "collection": "frequent"},
+        {"platform": "B", "principal": 30000, "collection": "none", "overdue_days": 15},
+        {"platform": "A", "principal": 10000, "collection": "frequent", "overdue_days": 15},
     ],
 }
 
@@ -30,7 +30,8 @@ def test_plan_json_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert run("plan", str(path), "--json", "--chart", str(chart), "--today", "2026-06-22") == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["priority"] == ["A", "B"]
-    assert doc["total_outstanding"] == 40000 and doc["months_to_clear"] == 16
+    # 2,500 a month minus the 125 buffer: 40,000 / 2,375 rounds up to 17 months.
+    assert doc["total_outstanding"] == 40000 and doc["months_to_clear"] == 17 and doc["buffer"] == 125
     assert chart.read_bytes().startswith(b"\x89PNG")
 
 

@@ -13,13 +13,26 @@ from flows.analysis.legal import (
     FLAG_SOURCES,
     NOTE_LICENSE_UNKNOWN,
     NOTE_LICENSED_24_LINE,
+    NOTE_LIMITATION,
+    NOTE_MAY_BE_VOID,
+    NOTE_NO_LPR,
+    NOTE_PRE_2020,
     check_loan,
     legal_sources,
     lpr_table,
 )
 from flows.core.texts import DATA_DIR, render
 
-SHARED_LEGAL = Path(__file__).resolve().parents[2] / "shared" / "legal"
+
+def _shared_legal() -> Path:
+    """The team's checked legal folder: ../shared/legal beside the checkout (a worktree sits deeper)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "legal").is_dir():
+            return parent / "shared" / "legal"
+    return Path(__file__).resolve().parents[2] / "shared" / "legal"
+
+
+SHARED_LEGAL = _shared_legal()
 TODAY = date(2026, 6, 22)
 
 
@@ -84,7 +97,51 @@ def test_licensed_lenders_are_judged_by_the_24_line_instead() -> None:
     flags, notes = check("0.20", licensed=True)
     assert flags == [] and notes == [NOTE_LICENSED_24_LINE]
     flags, notes = check("0.20", licensed=False)
-    assert flags == ["above_4x_lpr"] and notes == []
+    assert flags == ["above_4x_lpr"] and notes == [NOTE_MAY_BE_VOID]
+
+
+def test_exactly_24_and_36_percent_by_lender() -> None:
+    # Licensed: the 24% line; exactly 24% is not above it, 36% is above 24% but not above 36%.
+    licensed_24, licensed_36 = (
+        check_loan(Decimal(rate), principal=Decimal(1), received=None, licensed=True,
+                   contract_date=date(2024, 1, 10), today=TODAY) for rate in ("0.24", "0.36"))
+    assert licensed_24.line == "fin_24" and licensed_24.line_rate == Decimal("0.24")
+    assert licensed_24.flags == [] and licensed_24.notes == [NOTE_LICENSED_24_LINE]
+    assert licensed_36.flags == ["above_24"]
+    # Unlicensed: 4 x LPR at the contract date (4 x 3.45% = 13.8%), never the 24% line.
+    cases = (("0.24", ["above_4x_lpr"]), ("0.36", ["above_4x_lpr"]), ("0.3601", ["above_36", "above_4x_lpr"]))
+    for rate, expected in cases:
+        flags, notes = check(rate, licensed=False)
+        assert flags == expected and "above_24" not in flags
+        assert NOTE_MAY_BE_VOID in notes
+    result = check_loan(Decimal("0.24"), principal=Decimal(1), received=None, licensed=False,
+                        contract_date=date(2024, 1, 10), today=TODAY)
+    assert result.line == "lpr_4x" and result.line_rate == Decimal("0.138")
+
+
+def test_a_contract_before_2020_08_20_keeps_its_check() -> None:
+    # Contract in 2019-12 (LPR 4.15%): the 4x figure of the contract date, and the art. 31 note.
+    result = check_loan(Decimal("0.20"), principal=Decimal(1), received=None, licensed=False,
+                        contract_date=date(2019, 12, 1), today=TODAY)
+    assert result.line == "lpr_4x_pre_2020" and result.line_rate == Decimal("0.166")
+    assert result.flags == ["above_4x_lpr"] and NOTE_PRE_2020 in result.notes
+    # Before the first LPR (2019-08-20): no 4x figure, said by a note instead of silently dropped.
+    early = check_loan(Decimal("0.40"), principal=Decimal(1), received=None, licensed=None,
+                       contract_date=date(2018, 3, 1), today=TODAY)
+    assert early.line_rate is None and {NOTE_PRE_2020, NOTE_NO_LPR} <= set(early.notes)
+    assert early.flags == ["above_24", "above_36"]
+    # A licensed lender is judged by the 24% line whatever the date.
+    licensed = check_loan(Decimal("0.20"), principal=Decimal(1), received=None, licensed=True,
+                          contract_date=date(2018, 3, 1), today=TODAY)
+    assert licensed.line == "fin_24" and NOTE_PRE_2020 not in licensed.notes
+
+
+def test_limitation_note_after_three_years_overdue() -> None:
+    old = check_loan(None, principal=Decimal(1), received=None, licensed=None, contract_date=None, today=TODAY,
+                     overdue_days=3 * 365 + 1)
+    assert NOTE_LIMITATION in old.notes
+    assert NOTE_LIMITATION not in check_loan(None, principal=Decimal(1), received=None, licensed=None,
+                                             contract_date=None, today=TODAY, overdue_days=3 * 365).notes
 
 
 def test_upfront_deduction() -> None:
@@ -92,12 +149,18 @@ def test_upfront_deduction() -> None:
     assert check(None, received=Decimal(10000))[0] == []
 
 
-@pytest.mark.skipif(not SHARED_LEGAL.is_dir(), reason="../shared not mounted")
 def test_citations_are_copied_exactly_from_the_checked_texts() -> None:
-    texts = (SHARED_LEGAL / "texts.md").read_text(encoding="utf-8")
+    texts = (DATA_DIR / "legal_texts.md").read_text(encoding="utf-8")
     for key, source in legal_sources().items():
         assert " ".join(source.text.split()) in texts, key
         assert source.name.strip("《》").split("》")[0] in texts or source.status == "summary", key
+
+
+@pytest.mark.skipif(not SHARED_LEGAL.is_dir(), reason="../shared not mounted")
+@pytest.mark.parametrize("name", ["texts.md", "channels.md"])
+def test_project_copies_of_the_legal_folder_match_it(name: str) -> None:
+    ours = (DATA_DIR / f"legal_{name}").read_text(encoding="utf-8")
+    assert ours == (SHARED_LEGAL / name).read_text(encoding="utf-8")
 
 
 def test_every_flag_has_sources() -> None:
@@ -117,3 +180,9 @@ def test_summaries_are_never_shown_in_quotation_marks() -> None:
         )
         quoted = f"“{source.shown}”" in line
         assert quoted == (source.status == "verbatim"), source.key
+
+
+def test_a_long_article_shows_verbatim_pieces() -> None:
+    source = legal_sources()["private_lending_13"]
+    assert source.excerpt and all(piece in source.text for piece in source.excerpt)
+    assert source.shown == "\u2026\u2026".join([*source.excerpt, ""])

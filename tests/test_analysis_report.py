@@ -66,38 +66,58 @@ def test_contract_shape_and_names() -> None:
         "loans",
         "warnings",
         "schedule",
+        "buffer",
+        "shortfall",
     ):
         assert key in doc
     assert doc["total_outstanding"] == 17000 and doc["monthly_available"] == 3000
-    assert doc["months_to_clear"] == 6
+    assert doc["buffer"] == 150 and doc["shortfall"] == 0 and doc["budget"] == 2850
+    # The licensed monthly-fee loan is current: it stays on its contract (1,072 a month for 12 months).
+    assert doc["months_to_clear"] == 12
     keys = [loan["platform"] for loan in doc["loans"]]
     assert keys == ["借呗", "借呗 #2", "快借"]
-    assert sorted(doc["priority"]) == sorted(keys)
+    assert doc["priority"] == ["快借", "借呗 #2"]  # threats first; the current loan needs no call
     for loan in doc["loans"]:
         assert isinstance(loan["apr"], float | None)
         assert isinstance(loan["proposed_monthly"], int | float)
         assert set(loan["flags"]) <= {"above_24", "above_36", "above_4x_lpr", "upfront_deduction"}
+        for new in ("lawful_balance", "steady_monthly", "term_months_proposed"):
+            assert new in loan
     by_key = {loan["platform"]: loan for loan in doc["loans"]}
     assert 0.1295 <= by_key["借呗"]["apr"] <= 0.131
     # Licensed and above 4 x LPR (12% today): no flag, a note that the 24% line applies instead.
     assert by_key["借呗"]["flags"] == [] and by_key["借呗"]["notes"] == ["licensed_judged_by_24_line"]
-    assert by_key["借呗 #2"]["apr"] == 0.1825 and by_key["借呗 #2"]["flags"] == ["above_4x_lpr"]
+    assert by_key["借呗"]["status"] == "current" and by_key["借呗"]["contract_monthly"] == 1072
+    # 借呗 is licensed by the platform list even when the user did not say: the 24% line, not 4 x LPR.
+    assert by_key["借呗 #2"]["apr"] == 0.1825 and by_key["借呗 #2"]["flags"] == []
+    assert by_key["借呗 #2"]["lender"] == "licensed" and by_key["借呗 #2"]["legal_line"]["kind"] == "fin_24"
     assert by_key["快借"]["flags"] == ["above_24", "above_36", "above_4x_lpr", "upfront_deduction"]
+    # Upfront deduction: planned on the 1,600 received, not the 2,000 contracted.
+    assert by_key["快借"]["lawful_balance"] == 1600 and by_key["快借"]["outstanding"] == 2000
     assert doc["warnings"] == ["new_loans_to_repay_old", "second_overdue", "harsh_collection"]
     first = doc["schedule"][0]
     assert first["month"] == 1 and set(first["payments"]) == set(keys) == set(first["remaining"])
     assert all(value == 0 for value in doc["schedule"][-1]["remaining"].values())
     assert sum(by_key[key]["proposed_monthly"] for key in keys) == sum(first["payments"].values())
+    assert sum(first["payments"].values()) + first["saved"] == doc["monthly_available"]
+    for key in doc["priority"]:
+        steady, term = by_key[key]["steady_monthly"], by_key[key]["term_months_proposed"]
+        assert steady == int(steady) and 1 <= term <= 36
+        assert steady * (term - 1) < by_key[key]["lawful_balance"] <= steady * term
 
 
 def test_unaffordable_and_no_money() -> None:
     doc = plan_json(analyse(profile(monthly_income=6100), today=TODAY, parse=parse))
     assert doc["months_to_clear"] is None and doc["schedule"] == []
-    assert "unaffordable" in doc["warnings"] and "no_money_left" not in doc["warnings"]
-    assert sum(loan["proposed_monthly"] for loan in doc["loans"]) == 100
+    assert {"unaffordable", "shortfall"} <= set(doc["warnings"]) and "no_money_left" not in doc["warnings"]
+    # 100 yuan left: all of it is the buffer; the shortfall is what the contract and the minimums need.
+    assert doc["buffer"] == 100 and doc["budget"] == 0
+    assert doc["shortfall"] == 1072 + 100 + 100
+    assert sum(loan["proposed_monthly"] for loan in doc["loans"]) == 0
     assert doc["pro_rata"] is True
     broke = plan_json(analyse(profile(monthly_income=5000), today=TODAY, parse=parse))
     assert broke["monthly_available"] == 0 and broke["months_to_clear"] is None
+    assert broke["income_gap"] == 1000 and broke["shortfall"] == 1000 + 1072 + 100 + 100
     assert {"no_money_left", "unaffordable"} <= set(broke["warnings"])
     assert all(loan["proposed_monthly"] == 0 for loan in broke["loans"])
 
@@ -146,7 +166,9 @@ def _code_without_comments(path: Path) -> str:
 
 
 def test_no_chinese_sentences_in_code() -> None:
-    files = [*sorted((ROOT / "flows" / "analysis").glob("*.py")), ROOT / "bot" / "cli_plan.py"]
+    files = [*sorted((ROOT / "flows" / "analysis").glob("*.py")),
+             *sorted((ROOT / "flows" / "negotiation").glob("*.py")),
+             ROOT / "bot" / "cli_plan.py", ROOT / "bot" / "cli_script.py"]
     for path in files:
         assert not CJK.search(_code_without_comments(path)), path
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from conversation import Conversation
 from icalendar import Calendar
+from sessions import at_home
 
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
-from flows.core.models import Loan, Profile, ProfileDraft, Session
+from flows.core.models import Loan, Profile
 from flows.storage import open_store
 from flows.storage.base import Store
 
@@ -32,8 +33,7 @@ PROFILE = Profile(
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(db_path=str(tmp_path / "coach.db"))
-    opened.save_session(Session(user_id="tg:5", consent=True, dialog="home", state="menu", profile=PROFILE,
-                                draft=ProfileDraft.from_profile(PROFILE)))
+    opened.save_session(at_home("tg:5", PROFILE))
     yield opened
     opened.close()
 

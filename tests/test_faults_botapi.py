@@ -33,8 +33,8 @@ VISIBLE = {"sendMessage", "sendPhoto", "sendDocument"}
 # (user, typed text) or (user, "tap:<choice id>"), run one at a time so the fault sequence is fixed.
 SCRIPT: list[tuple[int, str]] = [
     (ALICE, "/start"), (BOB, "/start"), (ALICE, "tap:consent_yes"), (BOB, "同意"), (ALICE, "小李"),
-    (BOB, "tap:skip"), (ALICE, "8000"), (BOB, "12000"), (ALICE, "3000"), (BOB, "/help"),
-    (ALICE, "tap:hs:job_loss"), (BOB, "4000"), (ALICE, "/profile"), (BOB, "tap:back"),
+    (BOB, "12000"), (ALICE, "8000"), (BOB, "/help"), (ALICE, "3000"), (BOB, "4000"),
+    (ALICE, "借呗欠一万二，逾期40天，天天打电话"), (BOB, "tap:back"), (ALICE, "tap:more_no"), (BOB, "5000"),
 ]  # fmt: skip
 
 

@@ -27,7 +27,8 @@ from typing import Any
 from bot import cli
 from bot.console import show, to_input
 from flows.core.engine import Engine
-from flows.core.models import Choice, Input, Session
+from flows.core.models import Choice, Input
+from flows.core.session import Session
 from flows.storage import open_store
 
 CONVERSATIONS = 50
@@ -36,14 +37,12 @@ USER = "console:k"
 ZYGOTE = Path(__file__).with_name("chat_zygote.py")
 # Steps: typed text, "id:<choice>" to tap, "until:<choice>" to answer defaults until it is offered.
 SCRIPTS: list[list[str]] = [
-    ["id:consent_yes", "小李", "8000", "3000", "id:hs:job_loss", "id:no", "微粒贷欠5000，逾期10天，年化18%，只发短信"],
-    ["id:consent_yes", "id:skip", "一万二", "大概4000", "我生病住院了，做不了工作", "id:no",
-     "借呗欠一万二，逾期40天左右，日息万五，天天打电话"],
-    ["id:consent_yes", "阿强", "8500", "3500", "id:hs:pay_cut", "id:yes", "借呗欠一万二，逾期40天", "until:more_yes",
-     "安逸花", "3万", "5000", "逾期35天", "年化24%"],
-    ["id:consent_yes", "小王", "6500", "6000", "id:hs:family", "id:no", "美团借钱", "6000", "id:repaid_none", "20天",
-     "日息5%"],
-    ["id:consent_yes", "老周", "9000", "id:back", "9500", "2000", "id:hs:business", "id:no", "分期乐欠8000，逾期3天"],
+    ["id:consent_yes", "8000", "3000", "微粒贷欠5000，逾期10天，年化18%，只发短信"],
+    ["id:consent_yes", "一万二", "大概4000", "借呗欠一万二，逾期40天左右，日息万五，天天打电话"],
+    ["id:consent_yes", "8500", "3500", "借呗欠一万二，逾期40天", "until:more_yes", "安逸花", "3万",
+     "逾期35天", "id:col:sms", "年化24%"],
+    ["id:consent_yes", "6500", "6000", "美团借钱", "6000", "20天", "id:col:frequent"],
+    ["id:consent_yes", "9000", "id:back", "9500", "2000", "分期乐欠8000，逾期3天"],
 ]  # fmt: skip
 _MIGRATIONS = threading.Lock()  # opening a store runs Alembic, whose context is process-global
 DEFAULTS = ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:calls")

@@ -24,15 +24,14 @@ from conversation import Conversation
 from test_faults_botapi import _button, _command
 
 from flows.core.engine import Engine
-from flows.core.models import Session
+from flows.core.session import Session
 from flows.storage import open_store
 
 USER = 700000021
 SEED = 424242
 KILLS = 3
 STARTUP = 60.0
-SCRIPT = ["/start", "tap:consent_yes", "小李", "8000", "3000", "tap:hs:job_loss", "tap:no",
-          "微粒贷欠5000，逾期10天，年化18%，只发短信"]  # fmt: skip
+SCRIPT = ["/start", "tap:consent_yes", "8000", "3000", "微粒贷欠5000，逾期10天，年化18%，只发短信"]  # fmt: skip
 DEFAULTS = ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:calls")
 
 

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from pydantic_core import to_json
 
 from flows.core.engine import Engine
-from flows.core.models import Input, Profile, Reply, Session
+from flows.core.models import Input, Profile, Reply
+from flows.core.session import Session
 
 EXAMPLES = 1000
 PER_EXAMPLE = 10  # 10,100 messages
@@ -86,13 +87,13 @@ class MemoryStore:
 def _finish_intake(chat: Conversation) -> None:
     for _ in range(40):
         ids = [c.id for c in chat.offered]
-        for wanted in ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:sms"):
+        for wanted in ("more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:sms", "od:not_yet"):
             if wanted in ids:
                 chat.tap(wanted)
                 break
         else:
             raise AssertionError(f"stuck at {ids}")
-        if wanted == "confirm":
+        if wanted == "more_no":
             return
     raise AssertionError("intake did not finish")
 
@@ -107,14 +108,15 @@ def _states(engine: Engine, store: MemoryStore) -> tuple[list[bytes], set[str]]:
         snapshots.append(store.rows[ME])
         offered.update(c.id for c in chat.offered)
 
-    for step in ("/start", "tap:consent_yes", "小李", "8000", "3000", "tap:hs:job_loss", "tap:no", "微粒贷",
-                 "5000", "tap:repaid_none", "10天", "年化18%"):  # fmt: skip
+    for step in ("/start", "tap:consent_yes", "8000", "3000", "微粒贷", "5000", "10天", "tap:col:sms", "tap:more_yes",
+                 "小李贷", "3000"):  # fmt: skip
         chat.tap(step[4:]) if step.startswith("tap:") else chat.say(step)
         keep()
     _finish_intake(chat)
     keep()
-    for step in ("/script", "/menu", "/export", "/menu", "/toolkit", "/menu", "/delete"):
-        chat.say(step)
+    for step in ("/script", "tap:sc:g:installment", "/roleplay", "tap:rp:persona:pushy",
+                 "/remind", "/call", "/complaint", "/menu", "/export", "/menu", "/toolkit", "/menu", "/delete"):
+        chat.tap(step[4:]) if step.startswith("tap:") else chat.say(step)
         keep()
     chat.tap("confirm_no")
     chat.say("3000")
@@ -125,8 +127,7 @@ def _states(engine: Engine, store: MemoryStore) -> tuple[list[bytes], set[str]]:
 
 def _victim(engine: Engine) -> None:
     chat = Conversation(engine, VICTIM)
-    for step in ("/start", "tap:consent_yes", "小赵", "87654", "3000", "tap:hs:illness", "tap:no",
-                 "借呗欠87654，逾期40天，日息万五"):  # fmt: skip
+    for step in ("/start", "tap:consent_yes", "87654", "3000", "借呗欠87654，逾期40天，日息万五"):  # fmt: skip
         chat.tap(step[4:]) if step.startswith("tap:") else chat.say(step)
     _finish_intake(chat)
 
@@ -143,7 +144,7 @@ HOSTILE = [
 ]  # fmt: skip
 
 
-STATE_WORDS = ("小李", "微粒贷")
+STATE_WORDS = ("小李贷", "微粒贷")
 
 
 def _no_secret(text: str) -> bool:

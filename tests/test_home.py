@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from conversation import Conversation
+from sessions import at_home
 
 from flows.analysis import Analysis
 from flows.core.engine import Engine
-from flows.core.models import Loan, Profile, ProfileDraft, Session
+from flows.core.models import Loan, Profile
+from flows.core.session import Session
 from flows.storage import open_store
 from flows.storage.base import Store
 
@@ -30,8 +32,7 @@ PROFILE = Profile(
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(db_path=str(tmp_path / "coach.db"))
-    session = Session(user_id="tg:7", consent=True, dialog="home", state="menu", profile=PROFILE,
-                      draft=ProfileDraft.from_profile(PROFILE))
+    session = at_home("tg:7", PROFILE)
     opened.save_session(session)
     yield opened
     opened.close()
@@ -78,7 +79,7 @@ def test_back_outside_the_intake_stays_where_the_user_is(store: Store) -> None:
     chat.say("/back")
     assert "接下来想做什么" in chat.text
     session = store.load_session("tg:7")
-    assert session is not None and session.dialog == "home"
+    assert session is not None and session.top == "home"
 
 
 def test_the_chart_is_drawn_after_the_turn_commits(store: Store) -> None:

@@ -79,6 +79,13 @@ AMOUNTS: list[tuple[str, Decimal]] = [
     ("12块5毛3分", D("12.53")),
     ("3元5分", D("3.05")),
     ("5000元5分利", D(5000)),  # "5分利" is a rate, not five fen
+    ("三百二十块五", D("320.5")),  # a bare digit after the yuan is jiao
+    ("两块五毛三", D("2.53")),
+    ("2w5", D(25000)),
+    ("3k5", D(3500)),
+    ("一个亿", D(100_000_000)),
+    ("伍仟元整", D(5000)),
+    ("俩万", D(20000)),
 ]
 
 
@@ -161,6 +168,12 @@ RATES: list[tuple[str, str, Decimal, Decimal]] = [
     ("3分利", "monthly", D("0.03"), D("0.36")),
     ("综合年化36%以内", "annual", D("0.36"), D("0.36")),
     ("借了一万五，日息万五", "daily", D("0.0005"), D("0.1825")),
+    ("千分之二每天", "daily", D("0.002"), D("0.730")),  # the period after the figure
+    ("0.05%一天", "daily", D("0.0005"), D("0.1825")),
+    ("利息千分之二每天", "daily", D("0.002"), D("0.730")),
+    ("2%/月", "monthly", D("0.02"), D("0.24")),
+    ("万五一天", "daily", D("0.0005"), D("0.1825")),
+    ("两万块一天八块利息", "daily", D("0.0004"), D("0.1460")),  # a rate said as money
 ]
 
 
@@ -170,6 +183,13 @@ def test_parse_rate(text: str, kind: str, per_period: Decimal, annual: Decimal) 
     assert rate.kind == kind
     assert rate.per_period == per_period
     assert rate.annual_simple == annual
+
+
+def test_canonical_text_reads_back_to_the_same_rate() -> None:
+    for text in ("千分之二每天", "每月两分息", "月费率0.6%", "年化24%", "两万块一天八块利息"):
+        rate = parse_rate(text)
+        again = parse_rate(rate.canonical)
+        assert (again.kind, again.per_period) == (rate.kind, rate.per_period), text
 
 
 def test_rate_text_round_trips() -> None:
@@ -235,6 +255,9 @@ DURATIONS: list[tuple[str, int]] = [
     ("还没逾期", 0),
     ("没有", 0),
     ("逾期了40天，借了12个月", 40),
+    ("四十来天", 40),
+    ("快俩月", 60),
+    ("三个月零十天", 100),
 ]
 
 
@@ -416,6 +439,9 @@ LOAN_FACTS: list[tuple[str, dict[str, object]]] = [
     ("支付宝借呗借了５０００，实际到账4500", {"platform": "借呗", "principal": D(5000), "received": D(4500)}),
     ("月供1000，还剩6期", {"term_months": None, "owed": None, "principal": None}),
     ("欠借呗12000", {"platform": "借呗", "owed": D(12000)}),
+    ("度小满欠两万 还打到我单位去了", {"platform": "度小满", "third_party": True, "collection": Collection.threats}),
+    ("借呗欠一万 每天都打电话", {"owed": D(10000), "collection": Collection.frequent}),
+    ("借呗欠一万二 花呗欠三千", {"platform": "借呗", "owed": D(12000)}),  # the first loan's own figure
     ("你好", {"platform": None, "principal": None, "owed": None, "rate": None, "collection": None}),
     ("", {"platform": None, "overdue_days": None}),
 ]
@@ -469,6 +495,7 @@ PROFILES: list[tuple[str, Decimal | None, Decimal | None]] = [
     ("工资6000加兼职2000，房租1500吃饭1000一共3000", D(8000), D(3000)),
     ("花呗欠3000，工资5000", D(5000), None),
     ("工资８０００", D(8000), None),
+    ("现在零收入 房租一千五", D(0), D(1500)),
     ("随便聊聊", None, None),
 ]
 

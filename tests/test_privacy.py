@@ -59,7 +59,7 @@ def _engine_do(chat: Conversation) -> Any:
 
 def _converse(store: SqlStore, user_id: str) -> Conversation:
     chat = Conversation(Engine(store), user_id)
-    assert steps_taken(_engine_do(chat)) > 20
+    assert steps_taken(_engine_do(chat)) > 15  # the whole conversation ran, the script included
     session = store.load_session(user_id)
     assert session is not None and session.profile is not None, "the conversation did not finish the intake"
     assert str(session.profile.monthly_income) == FIGURES[0] and session.profile.name == NAME
@@ -287,5 +287,5 @@ async def test_real_process_stores_and_logs_nothing_readable(tmp_path: Path) -> 
     finally:
         reopened.close()
     output = log_file.read_text(errors="replace")
-    assert output.count("turn user=") > 20
+    assert output.count("turn user=") > 15
     assert plaintext_found(output, TOKEN, str(TG_USER)) == []

@@ -11,11 +11,9 @@ from conversation import Conversation
 from test_reminders_support import MONDAY, SATURDAY, clock_at, scheduler, user, utc
 
 from flows.core.clock import FixedClock
-from flows.core.dialog import Context
 from flows.core.engine import Engine
 from flows.core.models import Input
-from flows.reminders.dialog import REMINDERS
-from flows.reminders.models import load_state, save_state
+from flows.reminders.models import RemindersPart, load_state, save_state
 from flows.reminders.scheduler import preview
 from flows.storage import SqlStore, open_store
 from flows.storage.reminders_sql import SENT
@@ -25,7 +23,7 @@ from flows.storage.reminders_sql import SENT
 def sqlite(tmp_path: Path) -> Iterator[SqlStore]:
     opened = open_store(db_path=str(tmp_path / "coach.db"))
     session = user()
-    session.extras.clear()
+    session.drop(RemindersPart.key)
     opened.save_session(session)
     yield opened
     opened.close()
@@ -44,11 +42,11 @@ def _tap(store: SqlStore, clock: FixedClock, choice: str) -> str:
     with store.turn("tg:7") as turn:
         session = turn.session
         assert session is not None
-        session.dialog, session.state = "home", "menu"
+        session.stack = ["home"]
         turn.save(session)
     replies = _engine(store, clock).handle("tg:7", Input.of_choice(choice))
     after = store.load_session("tg:7")
-    assert after is not None and after.dialog == "home"
+    assert after is not None and after.stack == ["home"]
     return "\n".join(reply.text for reply in replies)
 
 
@@ -64,7 +62,7 @@ def test_setup_takes_four_taps_and_schedules_the_next_nudge(sqlite: SqlStore) ->
     assert "提醒已开启" in chat.text and "每月 15 号" in chat.text and "7月15日（周二） 09:00" in chat.text
     [row] = scheduler(sqlite, clock).repo.pending("tg:7")
     assert row.due_at == utc(MONDAY + timedelta(days=1), 9)
-    chat.tap("rm:e:time")
+    chat.tap("rm:e:nudge_time")
     chat.say("23:00")
     assert "安静时段" in chat.text
     chat.say("晚上8点")
@@ -92,7 +90,8 @@ def test_logging_a_call_replans_and_asks_for_it_in_writing(sqlite: SqlStore) -> 
     chat.say("7月20日")
     chat.tap("rm:cw:no")
     assert "分 6 期，每期 500 元，第一期 7月20日（周日）" in chat.text
-    assert "A平台：每月 3,500 元" in chat.text and "请以短信或书面形式确认" in chat.text
+    # The one plan: 3,800 a month after the 200 buffer, 500 to B, so A gets 2,500 x 4 (3,300 would end on 100).
+    assert "A平台：每月 2,500 元" in chat.text and "请以短信或书面形式确认" in chat.text
     session = sqlite.load_session("tg:7")
     assert session is not None
     state = load_state(session)
@@ -108,8 +107,8 @@ def test_logging_a_call_replans_and_asks_for_it_in_writing(sqlite: SqlStore) -> 
 def test_mark_paid_updates_progress_and_the_plan_and_celebrates_once(sqlite: SqlStore) -> None:
     clock = clock_at(MONDAY, 10)
     chat = _chat(sqlite, clock)
-    for step in ("/call", "rm:cp:1", "rm:cskip", "rm:ck:extension", "7月20日", "rm:cw:yes"):
-        chat.tap(step) if step.startswith("rm:") else chat.say(step)
+    for step in ("/call", "rm:cp:1", "skip", "rm:ck:extension", "7月20日", "rm:cw:yes", "rm:csave"):
+        chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
     session = sqlite.load_session("tg:7")
     assert session is not None
     agreement = load_state(session).agreements[0]
@@ -161,14 +160,16 @@ def test_reminders_state_survives_the_session_round_trip(sqlite: SqlStore) -> No
     assert loaded is not None and load_state(loaded) == state
 
 
-def test_remind_off_and_preview_arguments() -> None:
+def test_remind_off_and_preview_arguments(sqlite: SqlStore) -> None:
     clock = clock_at(MONDAY, 8)
-    session = user()
-    ctx = Context(clock=clock)
-    replies = REMINDERS.enter(ctx, session, "remind preview")
-    assert "7月14日（周一） 09:00" in replies[0].text
-    replies = REMINDERS.enter(ctx, session, "remind off")
-    assert "关闭" in replies[0].text and not load_state(session).active
+    sqlite.save_session(user())
+    chat = _chat(sqlite, clock)
+    chat.say("/remind preview")
+    assert "7月14日（周一） 09:00" in chat.text
+    chat.say("/remind off")
+    session = sqlite.load_session("tg:7")
+    assert session is not None and "关闭" in chat.text and not load_state(session).active
     assert preview(session, clock.now(), 7) == []
-    replies = REMINDERS.enter(ctx, session, "remind on")
-    assert load_state(session).active and "提醒已开启" in replies[0].text
+    chat.say("/remind on")
+    session = sqlite.load_session("tg:7")
+    assert session is not None and load_state(session).active and "提醒已开启" in chat.text

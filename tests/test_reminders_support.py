@@ -7,7 +7,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flows.core.clock import FixedClock
-from flows.core.models import Collection, Loan, Profile, ProfileDraft, Session
+from flows.core.models import Collection, Loan, Profile
+from flows.core.session import Session
 from flows.reminders.models import Agreement, ReminderSettings, RemindersState, save_state
 from flows.reminders.scheduler import Scheduler
 from flows.storage import SqlStore
@@ -47,8 +48,7 @@ def agreement_b(first: date, *, written: bool = False, count: int = 6) -> Agreem
 def user(user_id: str = "tg:7", *, settings: ReminderSettings | None = None,
          agreements: list[Agreement] | None = None) -> Session:
     """A user home after the plan, with reminders on (defaults unless given)."""
-    session = Session(user_id=user_id, consent=True, dialog="home", state="menu", profile=PROFILE,
-                      draft=ProfileDraft.from_profile(PROFILE))
+    session = Session(user_id=user_id, consent=True, profile=PROFILE, stack=["home"])
     save_state(session, RemindersState(settings=settings or ReminderSettings(), agreements=agreements or []))
     return session
 

@@ -1,100 +1,152 @@
-"""The reply reader of the rehearsal call: real-sounding replies, typos, mixed numbers, off-topic and empty."""
+"""The role-play reader against how borrowers really talk on these calls.
+
+`tests/data/roleplay_lines.txt` holds at least 80 lines per label (each with its full label set);
+every label must be read right (recall and precision) on at least 95% of them, and whole label
+sets on at least 95% of the lines; misses are printed. `roleplay_lines_heldout.txt` was written
+after tuning and is never tuned on: its accuracy is printed, and only guarded against collapse.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
 
 import pytest
 
-from flows.roleplay.reading import read_reply
+from flows.roleplay.reading import Flag, Label, read_reply
+
+DATA = Path(__file__).parent / "data"
+MIN_LINES = 80
+TARGET = 0.95
+HELDOUT_FLOOR = 0.6
+"""Not a target: the held-out set shows how the lexicons generalise; this only catches a collapse."""
+
+
+def _load(name: str) -> list[tuple[frozenset[str], str]]:
+    rows: list[tuple[frozenset[str], str]] = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        labels, _, text = line.partition(" | ")
+        assert text, f"no ' | ' in {line!r}"
+        rows.append((frozenset(label for label in labels.split() if label != "-"), text))
+    return rows
+
+
+def _measure(rows: list[tuple[frozenset[str], str]]) -> tuple[float, dict[str, tuple[float, float, int]], list[str]]:
+    """Exact-set accuracy, per label (recall, precision, count), and the misses."""
+    hits, false_pos, false_neg = Counter[str](), Counter[str](), Counter[str]()
+    exact, misses = 0, []
+    for expected, text in rows:
+        got = frozenset(str(label) for label in read_reply(text).labels)
+        exact += got == expected
+        if got != expected:
+            misses.append(f"{text!r}: expected {sorted(expected)}, read {sorted(got)}")
+        for label in got & expected:
+            hits[label] += 1
+        for label in got - expected:
+            false_pos[label] += 1
+        for label in expected - got:
+            false_neg[label] += 1
+    per_label = {}
+    for label in Label:
+        name = str(label)
+        count = hits[name] + false_neg[name]
+        recall = hits[name] / count if count else 0.0
+        precision = hits[name] / (hits[name] + false_pos[name]) if hits[name] + false_pos[name] else 0.0
+        per_label[name] = (recall, precision, count)
+    return exact / len(rows), per_label, misses
+
+
+def _report(title: str, exact: float, per_label: dict[str, tuple[float, float, int]], misses: list[str]) -> str:
+    lines = [f"{title}: whole label sets {exact:.1%}"]
+    lines += [f"  {name:17} n={count:4}  recall {recall:.1%}  precision {precision:.1%}"
+              for name, (recall, precision, count) in per_label.items()]
+    return "\n".join([*lines, *(f"  miss {miss}" for miss in misses)])
+
+
+def test_every_label_has_at_least_80_lines() -> None:
+    counts = Counter(label for labels, _ in _load("roleplay_lines.txt") for label in labels)
+    short = {str(label): counts[str(label)] for label in Label if counts[str(label)] < MIN_LINES}
+    assert not short, short
+
+
+def test_the_measured_set_has_no_duplicates_and_only_known_labels() -> None:
+    rows = _load("roleplay_lines.txt") + _load("roleplay_lines_heldout.txt")
+    texts = Counter(text for _, text in rows)
+    assert [text for text, count in texts.items() if count > 1] == []
+    known = {str(label) for label in Label}
+    assert {label for labels, _ in rows for label in labels} <= known
+
+
+def test_every_label_is_read_right_on_95_percent() -> None:
+    exact, per_label, misses = _measure(_load("roleplay_lines.txt"))
+    report = _report("roleplay_lines.txt", exact, per_label, misses)
+    print(report)
+    weak = {name: values for name, values in per_label.items() if min(values[:2]) < TARGET}
+    assert not weak and exact >= TARGET, report
+
+
+def test_held_out_lines_are_reported() -> None:
+    exact, per_label, misses = _measure(_load("roleplay_lines_heldout.txt"))
+    report = _report("roleplay_lines_heldout.txt (never tuned on)", exact, per_label, misses)
+    print(report)
+    assert exact >= HELDOUT_FLOOR, report
+
+
+def test_question_topics_are_read() -> None:
+    rows = [line.split(" | ", 1) for line in (DATA / "roleplay_questions.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    misses = [f"{text!r}: {topic} not in {read_reply(text).topics}" for topic, text in rows
+              if topic not in read_reply(text).topics]
+    print("\n".join(misses))
+    assert len(rows) >= 90 and len(misses) <= len(rows) * (1 - TARGET), misses
+
 
 D = Decimal
-
-# (reply, the flags and amounts it must show); flags not listed may be anything, except where a
-# key is given as False.
-CASES: list[tuple[str, dict[str, Any]]] = [
-    # opening: identity
-    ("是我，我是李明", {"identity": True}),
-    ("喂，您好", {"identity": True}),
-    ("对，本人，后四位是3817", {"identity": True, "amounts": ()}),
-    ("嗯是我本人", {"identity": True}),
-    # the reason, temporary, will to repay
-    ("我失业了，暂时困难，但我一定会还", {"hardship": True, "temporary": True, "will": True}),
-    ("公司裁员把我裁了，目前在找工作，钱我认，会还的", {"hardship": True, "temporary": True, "will": True}),
-    ("我不是不想还，是最近生病住院花了不少钱", {"hardship": True, "will": True, "refuse": False}),
-    ("上个月工资没发，这段时间手头紧", {"hardship": True, "temporary": True}),
-    ("家里出事了，老人住院，等发工资就能还一部分", {"hardship": True, "temporary": True}),
-    ("生意亏了，赞时周转不开，我想还的", {"hardship": True, "temporary": True, "will": True}),  # typo of zan shi
-    ("失叶了，没收入", {"hardship": True}),  # typo of shi ye
-    ("我有还款意愿，不会失联", {"will": True}),
-    ("没钱", {"hardship": False, "evasive": True}),
-    ("就是还不上", {"hardship": False, "evasive": True}),
-    ("不知道，再说吧", {"evasive": True, "off_topic": False}),
-    ("我就是不想还了，爱咋咋地", {"refuse": True, "will": False}),
-    # offers: amounts with the intake's parser, dates, instalments
-    ("我每月能还一千二，15号还第一期", {"monthly": D(1200), "schedule": True}),
-    ("每个月1200，分10期", {"monthly": D(1200), "installments": 10, "has_schedule": True}),
-    ("每月1,200元，下个月1号开始还", {"monthly": D(1200), "schedule": True}),
-    ("一千二一个月，月底前还", {"monthly": D(1200), "schedule": True}),
-    ("我能还3000一个月，下个月1号开始", {"monthly": D(3000), "schedule": True}),
-    ("两千一个月", {"monthly": D(2000), "schedule": False}),
-    ("每月1.2k，发工资那天还", {"monthly": D(1200), "schedule": True}),
+FIGURES: list[tuple[str, dict[str, object]]] = [
+    ("我每月能还一千二，15号还第一期", {"monthly": D(1200)}),
+    ("一千二一个月，月底前还", {"monthly": D(1200)}),
+    ("每月１２００，１５号还", {"monthly": D(1200)}),
+    ("每月1,200元，下个月1号开始还", {"monthly": D(1200)}),
+    ("每月1250.5元", {"monthly": D("1250.5")}),
+    ("每月1.2k，发工资那天还", {"monthly": D(1200)}),
     ("我先还五百，以后每月一千", {"first_payment": D(500), "monthly": D(1000)}),
     ("首期先付2000，后面每期800，分十二期", {"first_payment": D(2000), "monthly": D(800), "installments": 12}),
-    ("一次性结清12000我做不到", {"lump_sum": D(12000)}),
-    ("我每月1100", {"monthly": D(1100), "rights": False}),
-    ("能还1200", {"amount": D(1200), "has_schedule": False}),
-    ("分十一个月还完", {"installments": 11, "amounts": ()}),
-    ("好的", {"accept": True}),
-    ("行，就按您说的办", {"accept": True}),
-    ("不行，这个我做不到", {"accept": False}),
-    ("我想申请延期三个月，下个月15号再联系你们", {"extension": True, "schedule": True}),
-    # closing: written confirmation, name and time
-    ("能把方案发短信给我确认一下吗？您的工号是多少？", {"written": True, "name_time": True}),
-    ("麻烦在APP里给我发个站内信确认", {"written": True}),
-    ("谈好的要白纸黑字", {"written": True}),
-    ("可以给我一份数面的确认吗", {"written": True}),  # typo of shu mian
-    ("请问您怎么称呼？我记一下时间", {"name_time": True, "written": False}),
-    ("你们天天发短信烦死了", {"written": False}),
-    # threats: calm, rights, panic
-    ("我在录音，你这是违规催收，我会投诉到12378", {"rights": True, "amounts": ()}),
-    ("你再这样我就报警，打110", {"rights": True, "amounts": ()}),
-    ("请依法催收，不要联系我家人", {"rights": True, "panic": False}),
-    ("求求你别告诉我家人，我马上还", {"panic": True}),
-    ("别上门，千万别", {"panic": True}),
-    # admissions and borrowing
-    ("对，我承认我是老赖", {"admits_false": True}),
-    ("我没有恶意拖欠，不是老赖", {"admits_false": False}),
-    ("你这是诈骗吧", {"admits_false": False}),
-    ("我去找朋友借点钱先还你", {"borrow_elsewhere": True}),
-    ("要不我在别的平台借一笔来还", {"borrow_elsewhere": True}),
-    ("我不会再借了，以后不碰网贷", {"borrow_elsewhere": False}),
-    # off topic and empty
-    ("今天天气不错", {"off_topic": True}),
-    ("哈哈哈", {"off_topic": True}),
-    ("你吃饭了没", {"off_topic": True}),
-    ("asdfgh", {"off_topic": True}),
-    ("", {"empty": True, "off_topic": False}),
-    ("   ", {"empty": True, "off_topic": False}),
+    ("每个月八九百我应该可以", {"monthly": D(900)}),
+    ("一次还两万真拿不出来 我下周能先还一千", {"first_payment": D(1000), "refused": (D(20000),)}),
+    ("先还五千？我哪来五千", {"offered": (), "refused": (D(5000), D(5000))}),
+    ("修车花了三万", {"offered": ()}),
+    ("我上个月已经还了500", {"offered": ()}),
+    ("对，本人，后四位是3817", {"offered": ()}),
+    ("我明天一次性把两万全还了", {"lump_sum": D(20000), "full": True}),
+    ("好，我今天就想办法全部还清", {"offered": (), "full": True}),
+    ("666", {"offered": ()}),
 ]
 
 
-def test_there_are_at_least_forty_cases() -> None:
-    assert len(CASES) >= 40
-
-
-@pytest.mark.parametrize(("reply", "expected"), CASES, ids=[reply or "<empty>" for reply, _ in CASES])
-def test_reading(reply: str, expected: dict[str, Any]) -> None:
-    reading = read_reply(reply)
+@pytest.mark.parametrize(("text", "expected"), FIGURES, ids=[text for text, _ in FIGURES])
+def test_figures_are_exact_and_only_what_is_offered(text: str, expected: dict[str, object]) -> None:
+    figures = read_reply(text).figures
     for name, value in expected.items():
-        assert getattr(reading, name) == value, f"{reply!r}: {name} is {getattr(reading, name)!r}"
+        assert getattr(figures, name) == value, f"{text!r}: {name} is {getattr(figures, name)!r}"
+    assert all(isinstance(value, Decimal) for value in figures.offered)
 
 
-def test_amounts_are_exact_decimals() -> None:
-    reading = read_reply("每月1250.5元")
-    assert reading.monthly == D("1250.5") and isinstance(reading.monthly, Decimal)
+FLAGS: list[tuple[str, Flag]] = [
+    ("是我，我是李明", Flag.identity), ("喂", Flag.identity), ("好的", Flag.accept), ("求求你别告诉我家人", Flag.panic),
+    ("对，我承认我是老赖", Flag.admits_false), ("我想申请延期三个月", Flag.extension), ("没有了，谢谢，再见", Flag.bye),
+    ("收到短信后我按时还", Flag.next_step),
+]
 
 
-def test_full_width_input_is_read_like_half_width() -> None:
-    assert read_reply("每月１２００，１５号还").monthly == D(1200)
+@pytest.mark.parametrize(("text", "flag"), FLAGS, ids=[text for text, _ in FLAGS])
+def test_flags_that_steer_the_call(text: str, flag: Flag) -> None:
+    assert read_reply(text).says(flag)
+
+
+def test_empty_lines_carry_nothing() -> None:
+    for text in ("", "   "):
+        reading = read_reply(text)
+        assert reading.empty and not reading.labels and not reading.topics

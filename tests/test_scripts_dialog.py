@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from conversation import Conversation
+from sessions import at_home
 
 from flows.analysis import analyse
 from flows.core.clock import FixedClock
-from flows.core.engine import DIALOGS, Engine
-from flows.core.models import Input, Profile, ProfileDraft, Session
-from flows.negotiation.dialog import KEYS, SCRIPTS
+from flows.core.engine import Engine
+from flows.core.models import Input, Profile
+from flows.core.session import Session
+from flows.negotiation.dialog import NegotiationPart, NegotiationState
 from flows.storage import open_store
 from flows.storage.base import Store
 
@@ -25,9 +27,11 @@ PROFILE: dict[str, Any] = {
     "monthly_expenses": 4200,
     "hardship": "失业",
     "loans": [
-        {"platform": "微粒贷", "principal": 5000, "licensed": True},
-        {"platform": "借呗", "principal": 12000, "overdue_days": 40, "collection": "frequent"},
-        {"platform": "某某贷", "principal": 3000, "overdue_days": 10, "licensed": False},
+        {"platform": "微粒贷", "principal": 5000, "licensed": True, "guaranteed": False},
+        {"platform": "借呗", "principal": 12000, "overdue_days": 40, "collection": "frequent",
+         "contacted_others": False, "guaranteed": False},
+        {"platform": "某某贷", "principal": 3000, "overdue_days": 10, "licensed": False, "contacted_others": False,
+         "guaranteed": False},
     ],
 }
 
@@ -41,14 +45,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def _engine(store: Store) -> Engine:
     # Tuesday 2026-11-24, 10:00 in China.
-    return Engine(store, clock=FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)), dialogs=(*DIALOGS, SCRIPTS))
+    return Engine(store, clock=FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)))
 
 
 @pytest.fixture
 def chat(store: Store) -> Conversation:
     profile = Profile.model_validate(PROFILE)
-    session = Session(user_id=USER, consent=True, dialog="home", state="menu", profile=profile,
-                      draft=ProfileDraft.from_profile(profile))
+    session = at_home(USER, profile)
     store.save_session(session)
     return Conversation(_engine(store), USER)
 
@@ -63,6 +66,10 @@ def _session(store: Store) -> Session:
     return session
 
 
+def _part(store: Store) -> NegotiationPart:
+    return _session(store).part(NegotiationPart)
+
+
 def test_script_by_platform_and_goal(chat: Conversation, store: Store) -> None:
     chat.say("/script")
     assert chat.labels == _priority()  # the plan's contact order
@@ -75,7 +82,7 @@ def test_script_by_platform_and_goal(chat: Conversation, store: Store) -> None:
     assert "我是李明" in chat.text and "分 " in chat.text and "2026年12月1日" in chat.text
     assert "一并纳入协商" in chat.text  # two overdue platforms
     assert chat.labels == ["换一个协商目标", "换一个平台", "模拟通话练习", "维权工具箱", "回到主菜单"]
-    assert _session(store).pending["sc_platform"] == "借呗"
+    assert _part(store).platform == "借呗"
     chat.tap("换一个协商目标")
     chat.tap("延期还款")
     assert "延期 1 个月" in chat.text
@@ -84,8 +91,7 @@ def test_script_by_platform_and_goal(chat: Conversation, store: Store) -> None:
     chat.tap("减免罚息")
     assert "个人账户" in chat.text  # unlicensed emphasis
     chat.tap("回到主菜单")
-    session = _session(store)
-    assert session.dialog == "home" and not any(key in session.pending for key in KEYS)
+    assert _session(store).stack == ["home"]
 
 
 def test_typed_platform_and_goal(chat: Conversation) -> None:
@@ -116,14 +122,14 @@ def test_toolkit_topics_and_complaint(chat: Conversation, store: Store) -> None:
     assert chat.labels == [*_priority(), "不写了，回工具箱"]
     chat.tap("借呗")
     chat.tap("今天")
-    assert _session(store).pending["sc_complaint"] == {"platform": "借呗", "dates": "2026年11月24日（周二）"}
+    assert _part(store).complaint.values == {"platform": "借呗", "dates": "2026年11月24日（周二）"}
     chat.say("骂" * 301)
     assert "缩短" in chat.text
     chat.say("晚上十一点打电话骂我，还打给了我妈和我单位")
     assert "打给了我妈和我单位" in chat.text and "2026年11月24日（周二）" in chat.text
     assert "李明" in chat.text and "12378" in chat.text
-    session = _session(store)
-    assert "sc_complaint" not in session.pending and session.state == "toolkit"
+    part = _part(store)
+    assert not part.complaint.values and part.state is NegotiationState.toolkit
 
 
 def test_complaint_command_with_typed_platform_and_cancel(chat: Conversation, store: Store) -> None:
@@ -132,21 +138,21 @@ def test_complaint_command_with_typed_platform_and_cancel(chat: Conversation, st
     chat.say("11月20日")
     chat.tap("不写了，回工具箱")
     assert "清掉" in chat.text
-    assert "sc_complaint" not in _session(store).pending
+    assert not _part(store).complaint.values
 
 
 def test_toolkit_during_intake_returns_to_the_question(store: Store) -> None:
     chat = Conversation(_engine(store), "console:bob")
     chat.say("/start")
     chat.tap("consent_yes")
-    assert "怎么称呼" in chat.text
+    assert "收入" in chat.text
     chat.say("/toolkit")
     assert "回到刚才的问题" in chat.labels
     chat.tap("去哪里投诉")
     chat.tap("回到刚才的问题")
-    assert "怎么称呼" in chat.text
+    assert "收入" in chat.text
     bob = store.load_session("console:bob")
-    assert bob is not None and bob.dialog == "intake"
+    assert bob is not None and bob.stack == ["intake"]
 
 
 def test_script_needs_a_profile(store: Store) -> None:

@@ -18,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
-from flows.core.models import LoanDraft, ProfileDraft, Session
+from flows.core.models import Loan, Profile
+from flows.core.session import Session
 from flows.storage import (
     Cipher,
     DecryptionError,
@@ -46,18 +47,16 @@ def _no_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _session(user_id: str) -> Session:
-    draft = ProfileDraft(
+    profile = Profile(
         monthly_income=Decimal(INCOME),
         monthly_expenses=Decimal("3200.10"),
         hardship=HARDSHIP,
         loans=[
-            LoanDraft(platform=PLATFORM, principal=Decimal("12000.00"), repaid=Decimal("0.10"), overdue_days=45),
-            LoanDraft(platform="美团月付", principal=Decimal("123456789012.01")),
+            Loan(platform=PLATFORM, principal=Decimal("12000.00"), repaid=Decimal("0.10"), overdue_days=45),
+            Loan(platform="美团月付", principal=Decimal("123456789012.01")),
         ],
     )
-    return Session(
-        user_id=user_id, state="summary", consent=True, draft=draft, profile=draft.to_profile(), pending={"note": "hi"}
-    )
+    return Session(user_id=user_id, consent=True, profile=profile, stack=["home"], parts={"note": {"text": "hi"}})
 
 
 def _rows(store: SqlStore) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -86,8 +85,7 @@ def test_round_trip_keeps_every_field_and_decimal_exactly(store: SqlStore) -> No
     loaded = store.load_session("u1")
     assert loaded == saved
     assert loaded is not None and loaded.profile is not None
-    assert str(loaded.draft.monthly_income) == INCOME
-    assert str(loaded.draft.loans[0].repaid) == "0.10"
+    assert str(loaded.profile.monthly_income) == INCOME
     assert str(loaded.profile.loans[0].repaid) == "0.10"
     assert str(loaded.profile.loans[1].principal) == "123456789012.01"
     assert store.load_session("nobody") is None
@@ -99,23 +97,23 @@ def test_turn_commits_on_normal_exit(store: SqlStore) -> None:
         turn.save(_session("u1"))
     with store.turn("u1") as turn:
         assert turn.session == _session("u1")
-        updated = turn.session.model_copy(update={"pending": {"note": "again"}})
+        updated = turn.session.model_copy(update={"parts": {"note": {"text": "again"}}})
         turn.save(updated)
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.pending == {"note": "again"}
+    assert loaded is not None and loaded.parts == {"note": {"text": "again"}}
     assert list(store.user_ids()) == ["u1"]
 
 
 def test_turn_rolls_back_on_exception(store: SqlStore) -> None:
     store.save_session(_session("u1"))
     with pytest.raises(RuntimeError), store.turn("u1") as turn:
-        turn.save(_session("u1").model_copy(update={"pending": {"note": "lost"}}))
+        turn.save(_session("u1").model_copy(update={"parts": {"note": {"text": "lost"}}}))
         raise RuntimeError("engine crashed mid-turn")
     with pytest.raises(RuntimeError), store.turn("new") as turn:
         turn.save(_session("new"))
         raise RuntimeError("engine crashed mid-turn")
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.pending == {"note": "hi"}
+    assert loaded is not None and loaded.parts == {"note": {"text": "hi"}}
     assert store.load_session("new") is None
     assert [row["user_id"] for _, row in _rows(store) if "user_id" in row] == ["u1"]
 
@@ -282,7 +280,7 @@ def test_second_process_sees_the_saved_session(tmp_path: Path) -> None:
         store.save_session(_session("u1"))
         child = (
             "import sys\n"
-            "from flows.core.models import Session\n"
+            "from flows.core.session import Session\n"
             "from flows.storage import open_store\n"
             "store = open_store(db_path=sys.argv[1])\n"
             "print(store.load_session('u1').model_dump_json())\n"
@@ -327,8 +325,8 @@ def test_two_turns_for_one_user_serialise(store: SqlStore) -> None:
             if wait_for is not None:
                 assert wait_for.wait(10)
             session = turn.session or Session.new("u1")
-            marks = [*session.pending.get("marks", []), mark]
-            turn.save(session.model_copy(update={"pending": {"marks": marks}}))
+            marks = [*session.parts.get("marks", {}).get("seen", []), mark]
+            turn.save(session.model_copy(update={"parts": {"marks": {"seen": marks}}}))
 
     first = _run_in_thread(lambda: take_turn("first", first_in, release), errors)
     assert first_in.wait(10), errors
@@ -340,7 +338,7 @@ def test_two_turns_for_one_user_serialise(store: SqlStore) -> None:
     assert not errors
     assert second_in.is_set()
     loaded = store.load_session("u1")
-    assert loaded is not None and loaded.pending == {"marks": ["first", "second"]}
+    assert loaded is not None and loaded.parts == {"marks": {"seen": ["first", "second"]}}
 
 
 def test_postgres_turns_for_different_users_do_not_wait(store: SqlStore, db_url: str) -> None:
@@ -397,7 +395,7 @@ from flows.storage import open_store
 from flows.storage.migrate import current_revision, head_revision
 store = open_store(sys.argv[1], migrate_in_child=True)
 assert current_revision(store.engine) == head_revision()
-store.save_session(store.load_session("nobody") or __import__("flows.core.models").core.models.Session.new("u1"))
+store.save_session(store.load_session("nobody") or __import__("flows.core.session").core.session.Session.new("u1"))
 print(sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako"}))
 """
 

@@ -65,28 +65,27 @@ class TelegramUser:
 async def journey(user: TelegramUser, income: str, platform: str, amount: str) -> None:
     """Walk one user through every capability, as a person would."""
     await user.say("/start", "同意")
-    await user.tap("同意，开始", "怎么称呼")
-    await user.say("跳过", "收入")
+    await user.tap("同意，开始", "收入")
     await user.say(income, "支出")
-    await user.say("3000", "主要是因为什么")
-    await user.tap("失业", "以贷养贷")
-    await user.tap("否", "第 1 笔")
+    await user.say("3000", "第 1 笔")
     await user.say(f"{platform}欠{amount}，逾期40天，日息万五，天天打电话", "一并记下")
-    await user.tap("跳过", "已经还了")
-    await user.tap("还没还过", "到手")
-    await user.tap("全额到账，没被扣钱", "分了几期")
-    await user.tap("跳过", "什么时候借的")
-    await user.tap("跳过", "持牌机构")
-    await user.tap("不确定", "第三方")
-    await user.tap("否", "二次逾期")
-    await user.tap("否", "还有别的平台")
-    await user.tap("没有了", "请核对")
-    plan = await user.tap("确认无误，生成计划", "接下来想做什么")
+    await user.tap("不确定", "合同上写的借款金额")  # an unknown lender: the details that decide the legal line
+    await user.tap("跳过", "到手")
+    await user.tap("全额到账，没被扣钱", "已经还了")
+    await user.tap("还没还过", "什么时候借的")
+    await user.tap("跳过", "还有别的平台")
+    plan = await user.tap("就这些，生成计划", "接下来想做什么")
     assert any(c.method == "sendPhoto" and c.files for c in plan), "the plan comes with its chart"
     assert any("还款计划" in c.plain for c in plan)
 
     await user.say("/script", "想谈什么")  # one loan: straight to the goal
-    script = await user.tap("分期还款", "还需要什么")
+    await user.tap("分期还款", "主要是因为什么")  # the first script asks what it needs
+    await user.tap("失业", "借新的网贷")
+    await user.tap("否", "称呼")
+    await user.say("跳过", "家人")
+    await user.tap("否", "担保")
+    await user.tap("否", "二次逾期")
+    script = await user.tap("否", "还需要什么")
     assert any("书面" in c.plain for c in script)
 
     await user.say("/roleplay", f"和{platform}的通话，您想让我扮演谁")  # the platform just scripted

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from conversation import Conversation
+from sessions import at_home
 
 from flows.analysis import analyse, analysis_messages
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
-from flows.core.models import Loan, Profile, ProfileDraft, Session
+from flows.core.models import Loan, Profile
 from flows.core.texts import template_names
 from flows.negotiation.script import GOALS, build_script
 from flows.negotiation.toolkit import TOPICS
@@ -66,8 +67,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def test_every_path_renders_for_varied_profiles(name: str, store: Store) -> None:
     profile = PROFILES[name]
     user = f"tg:{name}"
-    store.save_session(Session(user_id=user, consent=True, dialog="home", state="menu", profile=profile,
-                               draft=ProfileDraft.from_profile(profile)))
+    store.save_session(at_home(user, profile))
     chat = Conversation(Engine(store, FixedClock(TODAY)), user)
     chat.say("/plan")
     assert "元" in chat.text

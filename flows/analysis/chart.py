@@ -64,15 +64,16 @@ def chart_png(analysis: Analysis) -> bytes:
 
     family = cjk_font_family()
     months = analysis.schedule or analysis.projection
-    keys = list(analysis.priority)
-    start = {loan.key: loan.outstanding for loan in analysis.loans}
+    keys = [loan.key for loan in analysis.loans if loan.balance > 0 and loan.role != "held"]
+    start = {loan.key: loan.balance for loan in analysis.loans}
     x = [0, *(month.month for month in months)]
     # Floats only for drawing; every figure shown in text comes from the Decimal plan.
     bands = [[float(start[key]), *(float(month.remaining[key]) for month in months)] for key in keys]
 
     feasible = analysis.months_to_clear is not None
     title = render(
-        "analysis/chart_title", feasible=feasible, months=analysis.months_to_clear, horizon=analysis.horizon_months
+        "analysis/chart_title", feasible=feasible, months=analysis.months_to_clear, horizon=analysis.horizon_months,
+        pace=analysis.pace_months,
     )
     buffer = io.BytesIO()
     with matplotlib.rc_context({"font.family": [family, FALLBACK_FAMILY], "axes.unicode_minus": False}):

@@ -1,71 +1,121 @@
 """The one entry point: `Engine.handle(user_id, input) -> replies`, the same for every transport.
 
-One turn: load the Session in a transaction holding the user's row, answer safety signals first,
-run global commands and confirmations, route to the session's dialogue, save, return the replies.
+One turn: load the Session in a transaction holding the user's row; let the guard screen the input
+(a message of despair opens the crisis dialogue on top of anything); answer a pending confirmation;
+route a command through the command table; otherwise hand the input to the dialogue on top of the
+stack; apply what it says happens next (stay, open another dialogue, finish); save; return replies.
+The engine knows no dialogue by name: dialogues declare their commands and buttons, and a guard
+declares what may interrupt.
 """
 
 from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
-from flows.analysis import Analysis, chart_png
 from flows.core.clock import Clock, SystemClock
-from flows.core.dialog import Context, Dialog, choices
-from flows.core.models import Input, Reply, Session
+from flows.core.dialog import Command, Dialog, Finish, Go, Stay, Step, Turn, choices
+from flows.core.models import Input, Reply
+from flows.core.session import MAX_STACK, Session
 from flows.core.tags import user_tag
 from flows.core.texts import render
-from flows.crisis.dialog import CRISIS
-from flows.export.dialog import EXPORT
-from flows.intake.dialog import INTAKE
-from flows.intake.machine import IntakeState
-from flows.negotiation.dialog import SCRIPTS
-from flows.parsing import parse_yes_no
-from flows.plan.dialog import HOME
-from flows.reminders.dialog import REMINDERS
-from flows.roleplay.dialog import ROLEPLAY
-from flows.safety import detect
-from flows.storage.base import Store
+
+if TYPE_CHECKING:
+    from flows.analysis import Analysis
+    from flows.storage.base import Store
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
-DIALOGS: tuple[Dialog, ...] = (INTAKE, HOME, CRISIS, EXPORT, SCRIPTS, ROLEPLAY, REMINDERS)
-GLOBAL_COMMANDS = frozenset({"start", "help", "cancel", "delete", "restart", "menu"})
-NEEDS_PROFILE = frozenset({"plan", "script", "roleplay", "remind", "progress", "export", "call"})
+MAX_STEPS = 8
+"""Dialogues one input may pass through (open, finish, resume ...); more means a loop in the code."""
+CONFIRM = ("confirm_yes", "confirm_no")
+
+
+@dataclass
+class Screened:
+    """What the guard found in one input before any dialogue sees it.
+
+    Attributes:
+        interrupt: A dialogue to open on top of everything (the crisis dialogue), or None.
+        args: Its arguments.
+        before: Replies to put first (a gentle check-in, a note on a scam offer).
+        after: Replies to put last (the helpline line once more after "I'm fine").
+        swallow: True when the input must reach no dialogue (it was a message of despair).
+    """
+
+    interrupt: str | None = None
+    args: Any = None
+    before: list[Reply] = field(default_factory=list)
+    after: list[Reply] = field(default_factory=list)
+    swallow: bool = False
+
+
+class Guard(Protocol):
+    """Screens every input first, in any state (the crisis detector is one)."""
+
+    def screen(self, turn: Turn, inp: Input) -> Screened:
+        """Look at one input before the dialogues do."""
+        ...
+
+
+class NoGuard:
+    """A guard that lets everything through (tests of single dialogues)."""
+
+    def screen(self, turn: Turn, inp: Input) -> Screened:
+        """Let the input through."""
+        return Screened()
 
 
 class Engine:
     """Answer one user turn at a time, keeping everything in the store between turns."""
 
-    def __init__(self, store: Store, clock: Clock | None = None, dialogs: tuple[Dialog, ...] = DIALOGS,
+    def __init__(self, store: Store, clock: Clock | None = None, dialogs: Iterable[Dialog] | None = None,
                  after_turn: Callable[[Session], None] | None = None,
-                 draw_chart: Callable[[Analysis], bytes] | None = None) -> None:
+                 draw_chart: Callable[[Analysis], bytes] | None = None, guard: Guard | None = None,
+                 plan_for: Callable[[Session, date], Analysis] | None = None) -> None:
         """Build the engine.
 
         Args:
             store: Where sessions live.
             clock: The time source (a FixedClock in tests).
-            dialogs: The dialogues this engine routes to.
+            dialogs: The dialogues this engine routes to (all of the coach's by default).
             after_turn: Called with the saved session after each committed turn (the reminders
                 scheduler keeps its rows in step with it); a failure there is logged, not shown.
             draw_chart: Draws the plan's chart (in this process by default), after the turn commits.
+            guard: Screens every input first (the crisis guard by default).
+            plan_for: Computes a session's plan (the coach's one plan function by default).
         """
+        if dialogs is None or guard is None or plan_for is None:
+            from flows import coach
+
+            dialogs = coach.DIALOGS if dialogs is None else dialogs
+            guard = coach.guard() if guard is None else guard
+            plan_for = coach.plan_for if plan_for is None else plan_for
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.after_turn = after_turn
+        self.draw_chart = draw_chart
+        self.guard = guard
+        self.plan_for = plan_for
         self.dialogs: dict[str, Dialog] = {dialog.name: dialog for dialog in dialogs}
-        self.command_owner: dict[str, Dialog] = {
-            command: dialog for dialog in dialogs for command in dialog.commands
+        self.table: dict[str, Command] = {
+            name: command for dialog in self.dialogs.values() for name, command in dialog.commands.items()
         }
-        # Buttons a dialogue sends outside its own conversation (a reminder's "paid") reach it
-        # whatever dialogue the user is in when they tap.
+        self.globals: dict[str, Callable[[_EngineTurn, str], list[Reply]]] = {
+            "start": self._start, "help": self._help, "menu": self._menu, "cancel": self._cancel,
+            "back": self._back, "delete": self._ask_confirm, "restart": self._ask_confirm,
+        }
         self.choice_owner: dict[str, Dialog] = {
-            prefix: dialog for dialog in dialogs for prefix in getattr(dialog, "choice_prefixes", ())
+            prefix: dialog for dialog in self.dialogs.values() for prefix in dialog.choice_prefixes
         }
-        features = set(self.command_owner) | {"profile"}
-        self.context = Context(clock=self.clock, features=frozenset(features), draw_chart=draw_chart or chart_png)
+        self.features = frozenset(self.table) | frozenset(self.globals)
+
+    # -- the transaction ---------------------------------------------------------------------
 
     def handle(self, user_id: str, inp: Input) -> list[Reply]:
         """Answer one input from one user.
@@ -79,16 +129,15 @@ class Engine:
             nothing already stored is lost (the turn's transaction is rolled back).
         """
         inp = _clean(inp)
-        delete = False
         try:
-            with self.store.turn(user_id) as turn:
-                session = turn.session or Session.new(user_id)
-                replies = self._turn(session, inp)
-                delete = session.pending.get("deleted") is True
-                if not delete:
+            with self.store.turn(user_id) as stored:
+                session = stored.session or Session.new(user_id)
+                turn = self._new_turn(session)
+                replies = self._turn(turn, inp)
+                if not turn.deleted:
                     session.updated_at = self.clock.now()
-                    turn.save(session)
-            if delete:
+                    stored.save(session)
+            if turn.deleted:
                 self.store.delete_user(user_id)
             elif self.after_turn is not None:
                 self._after(session)
@@ -105,13 +154,19 @@ class Engine:
             The current step's question, or the kind error reply when the session cannot be read.
         """
         try:
-            with self.store.turn(user_id) as turn:
-                session = turn.session or Session.new(user_id)
-                replies = self._dialog(session).reprompt(self.context, session)
+            with self.store.turn(user_id) as stored:
+                session = stored.session or Session.new(user_id)
+                turn = self._new_turn(session)
+                self._mend(turn)
+                replies = self._top(turn).reprompt(turn)
         except Exception as error:
             log.error("reprompt failed user=%s error=%s", user_tag(user_id), type(error).__name__)
             return [Reply(text=render("core/error_try_again"))]
         return replies or [Reply(text=render("core/welcome_back"))]
+
+    def _new_turn(self, session: Session) -> _EngineTurn:
+        return _EngineTurn(session, self.clock, features=self.features, draw_chart=self.draw_chart,
+                           plan_for=self.plan_for)
 
     def _with_files(self, user_id: str, reply: Reply) -> Reply:
         """Make the reply's slow files now that the turn has committed; one that fails is left out."""
@@ -135,101 +190,162 @@ class Engine:
         except Exception as error:  # the user's turn is saved; only the follow-up failed
             log.error("after-turn hook failed user=%s error=%s", user_tag(session.user_id), type(error).__name__)
 
-    # -- one turn ---------------------------------------------------------------------------
+    # -- one turn ----------------------------------------------------------------------------
 
-    def _turn(self, session: Session, inp: Input) -> list[Reply]:
-        ctx = self.context
-        if inp.kind == "text" and inp.text.strip():
-            signals = detect(inp.text)
-            if signals.crisis:
-                if session.dialog == ROLEPLAY.name:
-                    ROLEPLAY.stop(session)  # a rehearsal is no place to return to after a crisis
-                return CRISIS.enter(ctx, session)
+    def _turn(self, turn: _EngineTurn, inp: Input) -> list[Reply]:
+        notices = self._mend(turn)
+        screened = self.guard.screen(turn, inp)
+        if screened.interrupt is not None:
+            self._top(turn).interrupted(turn)
+            replies = self._apply(turn, Go(screened.interrupt, screened.args))
+        elif screened.swallow:
+            replies = []
         else:
-            signals = None
-        if session.dialog == CRISIS.name and inp.kind != "command":
-            replies = CRISIS.handle(ctx, session, inp)
-            if replies:
+            replies = self._route(turn, inp)
+        notices += [Reply(text=render("core/state_reset"))] if turn.session.resets and not notices else []
+        return [*screened.before, *notices, *replies, *screened.after]
+
+    def _route(self, turn: _EngineTurn, inp: Input) -> list[Reply]:
+        session = turn.session
+        if session.confirm and inp.kind != "command":
+            return self._confirm(turn, session.confirm, inp)
+        session.confirm = None
+        if inp.kind == "command" or (inp.choice or "").startswith("menu:"):
+            name = inp.command or (inp.choice or "").removeprefix("menu:")
+            return self._command(turn, name.lower(), inp.text if inp.kind == "command" else "")
+        owner = self._choice_owner(inp.choice or "")
+        if owner is not None and owner is not self._top(turn):
+            return self._apply(turn, owner.handle(turn, inp), source=owner)
+        return self._apply(turn, self._top(turn).handle(turn, inp))
+
+    def _command(self, turn: _EngineTurn, name: str, arg: str) -> list[Reply]:
+        if name in self.globals:
+            return self.globals[name](turn, name)
+        command = self.table.get(name)
+        if command is None:
+            return [Reply(text=render("core/unknown_command")), *self._top(turn).reprompt(turn)]
+        if command.needs_profile and turn.session.profile is None:
+            return [Reply(text=render("core/needs_profile")), *self._top(turn).reprompt(turn)]
+        target = self.dialogs[command.dialog]
+        args = command.args(arg)
+        if command.in_place:
+            return self._apply(turn, target.command(turn, name, args), source=target)
+        stack = turn.session.stack
+        for name in stack[1:]:
+            if name != command.dialog:
+                self.dialogs[name].interrupted(turn)  # what is open above the base is left, perhaps for later
+        if target.base:
+            stack[:] = [command.dialog]  # a base dialogue is where the person lives: everything above it closes
+        if self._top(turn) is target:
+            return self._apply(turn, target.enter(turn, args))
+        # A feature opens on the base; one feature replaces another, and whatever interrupted it.
+        return self._apply(turn, Go(command.dialog, args, replace=len(stack) > 1))
+
+    def _apply(self, turn: _EngineTurn, step: Step, *, source: Dialog | None = None) -> list[Reply]:
+        """Carry out what a dialogue said happens next, until some dialogue stays."""
+        stack = turn.session.stack
+        replies: list[Reply] = []
+        for _ in range(MAX_STEPS):
+            replies += step.replies
+            if isinstance(step, Stay):
                 return replies
-            CRISIS.resume(session)
-            return [Reply(text=render("crisis/safety_resumed")), *self._dialog(session).reprompt(ctx, session)]
-        pending = session.pending.get("confirm")
-        if pending and inp.kind != "command":
-            return self._confirm(session, str(pending), inp)
-        session.pending.pop("confirm", None)
-        if inp.kind == "command":
-            replies = self._command(session, inp.command or "", inp.text)
-        elif inp.choice and inp.choice.startswith("menu:"):
-            replies = self._command(session, inp.choice.removeprefix("menu:"), "")
-        elif inp.choice and (owner := self._choice_owner(inp.choice)) is not None:
-            replies = owner.handle(ctx, session, inp)
-        else:
-            replies = self._dialog(session).handle(ctx, session, inp)
-        if session.dialog == INTAKE.name and session.state == IntakeState.done.value:
-            replies += HOME.enter(ctx, session, "after_intake")
-        if signals and (signals.scam or signals.harassment):
-            replies = [_signal_reply(signals.scam, signals.harassment), *replies]
+            if isinstance(step, Finish) and source is not None and source is not self._top(turn):
+                return replies  # a one-shot from a dialogue not on top (a reminder's button) closes nothing
+            source = None
+            if isinstance(step, Go):
+                if step.replace and stack:
+                    stack.pop()
+                if step.dialog not in stack[-1:]:
+                    stack.append(step.dialog)
+                del stack[: max(len(stack) - MAX_STACK, 0)]
+                step = self.dialogs[step.dialog].enter(turn, step.args)
+            elif isinstance(step, Finish):
+                if len(stack) > 1:
+                    stack.pop()
+                step = self._top(turn).resume(turn, step.result)
+        log.error("dialogue loop stopped after %d steps", MAX_STEPS)
         return replies
+
+    def _top(self, turn: Turn) -> Dialog:
+        return self.dialogs[turn.session.top]
 
     def _choice_owner(self, choice: str) -> Dialog | None:
         return next((dialog for prefix, dialog in self.choice_owner.items() if choice.startswith(prefix)), None)
 
-    def _dialog(self, session: Session) -> Dialog:
-        return self.dialogs.get(session.dialog, INTAKE)
+    def _mend(self, turn: Turn) -> list[Reply]:
+        """Drop dialogues this code no longer has from the stack; say so once, kindly."""
+        session = turn.session
+        known = [name for name in session.stack if name in self.dialogs]
+        if known == session.stack and known:
+            return []
+        session.stack = known or [self._base(session)]
+        if not self.dialogs[session.stack[0]].base:
+            session.stack.insert(0, self._base(session))
+        return [Reply(text=render("core/state_reset"))]
 
-    def _command(self, session: Session, command: str, arg: str) -> list[Reply]:
-        ctx = self.context
-        if session.dialog == CRISIS.name and command not in ("delete", "help"):
-            CRISIS.resume(session)
-        if command == "start":
-            if not session.consent:
-                return INTAKE.enter(ctx, session)
-            return [Reply(text=render("core/welcome_back")), *self._dialog(session).reprompt(ctx, session)]
-        if command == "help":
-            return [Reply(text=render("core/help")), *self._dialog(session).reprompt(ctx, session)]
-        if command in ("delete", "restart"):
-            session.pending["confirm"] = command
-            return [Reply(text=render(f"core/confirm_{command}"), choices=choices("confirm_yes", "confirm_no"))]
-        if command == "cancel":
-            if session.dialog in (INTAKE.name, CRISIS.name) or session.profile is None:
-                return [Reply(text=render("intake/cancel_intake"))]
-            return [Reply(text=render("core/cancelled")), *HOME.enter(ctx, session)]
-        if command in ("menu", "profile") and session.profile is None:
-            return [Reply(text=render("core/needs_profile")), *self._dialog(session).reprompt(ctx, session)]
-        if command == "menu":
-            return HOME.enter(ctx, session)
-        if command == "back" and session.dialog != INTAKE.name:
-            return self._dialog(session).reprompt(ctx, session) or HOME.enter(ctx, session)
-        if command == "profile" or (command in INTAKE.commands and session.dialog == INTAKE.name):
-            if command == "profile":
-                return INTAKE.enter(ctx, session, "summary")
-            return INTAKE.handle(ctx, session, Input(kind="command", command=command, text=arg))
-        owner = self.command_owner.get(command)
-        if owner is None:
-            return [Reply(text=render("core/unknown_command")), *self._dialog(session).reprompt(ctx, session)]
-        if command in NEEDS_PROFILE and session.profile is None:
-            return [Reply(text=render("core/needs_profile")), *self._dialog(session).reprompt(ctx, session)]
-        return owner.enter(ctx, session, f"{command} {arg}".strip())
+    def _base(self, session: Session) -> str:
+        wanted = "known" if session.profile is not None else "new"
+        return next(name for name, dialog in self.dialogs.items() if dialog.base == wanted)
 
-    def _confirm(self, session: Session, what: str, inp: Input) -> list[Reply]:
-        ctx = self.context
+    # -- global commands ---------------------------------------------------------------------
+
+    def _start(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        if not turn.session.consent:
+            return self._apply(turn, self._top(turn).enter(turn, None))
+        return [Reply(text=render("core/welcome_back")), *self._top(turn).reprompt(turn)]
+
+    def _help(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        return [Reply(text=render("core/help")), *self._top(turn).reprompt(turn)]
+
+    def _menu(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        session = turn.session
+        if session.profile is None:
+            return [Reply(text=render("core/needs_profile")), *self._top(turn).reprompt(turn)]
+        session.stack = [self._base(session)]
+        return self._apply(turn, self._top(turn).enter(turn, None))
+
+    def _cancel(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        session = turn.session
+        if len(session.stack) <= 1:
+            return [Reply(text=render("core/nothing_to_cancel", started=session.profile is not None)),
+                    *self._top(turn).reprompt(turn)]
+        session.stack = session.stack[:1]
+        return [Reply(text=render("core/cancelled")), *self._apply(turn, self._top(turn).resume(turn, None))]
+
+    def _back(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        return self._apply(turn, self._top(turn).back(turn))
+
+    def _ask_confirm(self, turn: _EngineTurn, name: str) -> list[Reply]:
+        turn.session.confirm = name
+        return [Reply(text=render(f"core/confirm_{name}"), choices=choices(*CONFIRM))]
+
+    def _confirm(self, turn: _EngineTurn, what: str, inp: Input) -> list[Reply]:
+        from flows.understanding import AnswerKind, Outcome, Question
+        from flows.understanding.read import read
+
         answer = {"confirm_yes": True, "confirm_no": False}.get(inp.choice or "")
         if answer is None and inp.kind == "text":
-            answer = parse_yes_no(inp.text)
+            reading = read(Question("confirm", AnswerKind.yes_no), inp.text, today=turn.today)
+            answer = reading.value if reading.outcome is Outcome.value else None
         if answer is None:
-            return [Reply(text=render(f"core/confirm_{what}"), choices=choices("confirm_yes", "confirm_no"))]
-        session.pending.pop("confirm", None)
+            return [Reply(text=render(f"core/confirm_{what}"), choices=choices(*CONFIRM))]
+        session = turn.session
+        session.confirm = None
         if not answer:
-            return [Reply(text=render("core/confirm_kept")), *self._dialog(session).reprompt(ctx, session)]
+            return [Reply(text=render("core/confirm_kept")), *self._top(turn).reprompt(turn)]
         if what == "delete":
-            session.pending["deleted"] = True
+            turn.deleted = True
             return [Reply(text=render("core/deleted"))]
-        session.profile = None
-        return INTAKE.restart(session)
+        session.profile, session.parts, session.stack = None, {}, [self._base(session)]
+        session.plan_strategy = "avalanche"
+        turn.replan()
+        return [Reply(text=render("core/restarted")), *self._apply(turn, self._top(turn).enter(turn, None))]
 
 
-def _signal_reply(scam: bool, harassment: bool) -> Reply:
-    return Reply(text=render("crisis/safety_signal", scam=scam, harassment=harassment))
+class _EngineTurn(Turn):
+    """A turn as the engine sees it: also whether the person asked to delete everything."""
+
+    deleted: bool = False
 
 
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})

@@ -1,9 +1,9 @@
-"""Domain models: the Profile JSON contract, the per-user Session, and engine Input/Reply."""
+"""Domain models: the Profile JSON contract and the engine's Input and Reply."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -64,6 +64,12 @@ class Loan(BaseModel):
     third_party: bool = False
     contract_date: date | None = None
     previous_overdue: bool = False
+    contacted_others: bool | None = None
+    """Collectors contacted family, friends, an employer or other people unrelated to the debt."""
+    guaranteed: bool | None = None
+    """A guarantee company (danbao) stands behind the loan and may pay the lender, then claim from the borrower."""
+    guarantor: str | None = Field(default=None, max_length=60)
+    """The guarantee company's name, when known."""
 
     @model_validator(mode="after")
     def _default_outstanding(self) -> Loan:
@@ -98,113 +104,6 @@ class Profile(BaseModel):
     def total_outstanding(self) -> Decimal:
         """Return the sum still owed across every loan."""
         return sum((loan.owed for loan in self.loans), Decimal(0))
-
-
-class LoanDraft(BaseModel):
-    """A loan being collected by the intake: every field optional until the summary."""
-
-    # Stored inside sessions: a field dropped in a later version must not make old sessions unreadable.
-    model_config = ConfigDict(extra="ignore")
-
-    platform: str | None = None
-    principal: Decimal | None = None
-    repaid: Decimal | None = None
-    outstanding: Decimal | None = None
-    overdue_days: int | None = None
-    rate: str | None = None
-    received: Decimal | None = None
-    term_months: int | None = None
-    installment: Decimal | None = None
-    licensed: bool | None = None
-    collection: Collection | None = None
-    third_party: bool | None = None
-    contract_date: date | None = None
-    previous_overdue: bool | None = None
-    answered: list[str] = Field(default_factory=list)
-
-    def to_loan(self) -> Loan:
-        """Build the contract Loan, filling what was skipped with the contract defaults.
-
-        When the user only said what is still owed, the principal is taken as owed plus repaid.
-        """
-        data = self.model_dump(exclude_none=True, exclude={"answered"})
-        data.setdefault("repaid", Decimal(0))
-        if "principal" not in data:
-            data["principal"] = (self.outstanding or Decimal(0)) + data["repaid"]
-        return Loan.model_validate(data)
-
-
-class ProfileDraft(BaseModel):
-    """The profile under construction during intake."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str | None = None
-    monthly_income: Decimal | None = None
-    monthly_expenses: Decimal | None = None
-    hardship: str | None = None
-    new_loans_to_repay_old: bool | None = None
-    loans: list[LoanDraft] = Field(default_factory=list)
-    answered: list[str] = Field(default_factory=list)
-
-    def to_profile(self) -> Profile:
-        """Build the contract Profile; raises ValueError when a required figure is missing."""
-        return Profile(
-            name=self.name,
-            monthly_income=self.monthly_income if self.monthly_income is not None else Decimal(0),
-            monthly_expenses=self.monthly_expenses if self.monthly_expenses is not None else Decimal(0),
-            hardship=self.hardship or "",
-            new_loans_to_repay_old=bool(self.new_loans_to_repay_old),
-            loans=[draft.to_loan() for draft in self.loans],
-        )
-
-    @classmethod
-    def from_profile(cls, profile: Profile) -> ProfileDraft:
-        """Open a stored profile for editing."""
-        profile_fields = ["name", "monthly_income", "monthly_expenses", "hardship", "new_loans_to_repay_old"]
-        return cls(
-            answered=profile_fields,
-            name=profile.name,
-            monthly_income=profile.monthly_income,
-            monthly_expenses=profile.monthly_expenses,
-            hardship=profile.hardship,
-            new_loans_to_repay_old=profile.new_loans_to_repay_old,
-            loans=[
-                LoanDraft.model_validate(
-                    {k: v for k, v in loan.model_dump().items() if k in LoanDraft.model_fields}
-                    | {"answered": list(LoanDraft.model_fields)}
-                )
-                for loan in profile.loans
-            ],
-        )
-
-
-class Session(BaseModel):
-    """Everything the coach keeps about one user between turns; `state` is the dialogue state."""
-
-    # cache_strings="keys": pydantic-core otherwise keeps short string values it parsed from JSON
-    # in a process-wide cache, and here those values are what users typed.
-    model_config = ConfigDict(extra="ignore", cache_strings="keys")
-
-    user_id: str
-    dialog: str = "intake"
-    state: str = "welcome"
-    consent: bool = False
-    draft: ProfileDraft = Field(default_factory=ProfileDraft)
-    loan_index: int | None = None
-    editing: bool = False
-    pending: dict[str, Any] = Field(default_factory=dict)
-    paused_dialog: str | None = None
-    paused_state: str | None = None
-    profile: Profile | None = None
-    plan_strategy: Literal["avalanche", "snowball"] = "avalanche"
-    extras: dict[str, Any] = Field(default_factory=dict)
-    updated_at: datetime | None = None
-
-    @classmethod
-    def new(cls, user_id: str) -> Session:
-        """Start an empty session for a first-time user."""
-        return cls(user_id=user_id)
 
 
 class Input(BaseModel):

@@ -37,6 +37,18 @@ def render(template: str, /, **context: Any) -> str:
     return _env.get_template(f"{template}.j2").render(**context).strip()
 
 
+def block(template: str, name: str, /, **context: Any) -> str:
+    """Render one named block of a template alone (a form slot's `label`), stripped.
+
+    Args:
+        template: Template name without the `.j2` suffix.
+        name: The block's name.
+        **context: Values the block uses.
+    """
+    compiled = _env.get_template(f"{template}.j2")
+    return "".join(compiled.blocks[name](compiled.new_context(context))).strip()
+
+
 def template_names() -> list[str]:
     """List every template name (relative, without `.j2`)."""
     return sorted(
@@ -61,9 +73,12 @@ def label(choice_id: str) -> str:
     labels = _labels()
     if choice_id in labels:
         return labels[choice_id]
-    head, _, arg = choice_id.partition(":")
-    if head in labels:
-        return labels[head].format(arg=arg, n=int(arg) + 1 if arg.isdigit() else arg)
+    head, _, arg = choice_id.rpartition(":")
+    while head:  # the longest prefix that has a label: "rm:pd:15" is labelled by "rm:pd"
+        if head in labels:
+            return labels[head].format(arg=arg, n=int(arg) + 1 if arg.isdigit() else arg)
+        head, _, rest = head.rpartition(":")
+        arg = f"{rest}:{arg}"
     raise KeyError(f"no label for button {choice_id!r}")
 
 

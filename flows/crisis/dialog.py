@@ -1,51 +1,79 @@
-"""The crisis pause: answered first in any state; the dialogue resumes only when the user wants."""
+"""The crisis dialogue: opened on top of anything by the guard; closed only when the person says so.
+
+While it is open the coach stays with the person, not the debt: nothing typed here is stored as an
+answer, and every further message gets a reply that keeps the helplines in reach. "I'm safe" (the
+button, or words saying they are fine) closes it, and the dialogue below resumes exactly where it was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, ClassVar
 
-from flows.core.dialog import Context, choices
-from flows.core.models import Input, Reply, Session
-from flows.core.texts import lexicon, render
+from flows.core.dialog import DialogBase, Finish, Stay, Step, Turn, choices
+from flows.core.models import Input, Reply
+from flows.core.session import Part
+from flows.crisis.replies import CHOICES, SAFE, TALK, crisis_text, resumed_text, stay_text, talk_text, wants_to_resume
 
-RESUME = "resume"
-STAY = "stay_with_me"
+WATCH_TURNS = 10
+"""After a crisis reply, the next this-many messages are read with more care (a weaker signal is enough)."""
 
 
-class CrisisDialog:
-    """Hold the conversation on the person, not the debt, until they choose to go on."""
+class CrisisState(StrEnum):
+    """Where the person is in the crisis dialogue."""
 
-    name = "crisis"
-    commands: Mapping[str, str] = {}
+    closed = "closed"
+    listening = "listening"
+    talking = "talking"
 
-    def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
-        """Pause whatever dialogue was running and answer with the hotlines."""
-        if session.dialog != self.name:
-            session.paused_dialog, session.paused_state = session.dialog, session.state
-            session.dialog, session.state = self.name, "listening"
-        return [Reply(text=render("crisis/safety_crisis"), choices=choices(STAY, RESUME))]
 
-    def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
-        """Stay with the person; resume only on an explicit wish to go on."""
-        wants_to_resume = inp.choice == RESUME or (
-            inp.kind == "text" and inp.text.strip() in lexicon("intents")["resume"]
-        )
-        if wants_to_resume:
-            return []
-        if inp.choice == STAY:
-            return [Reply(text=render("crisis/safety_stay"), choices=choices(RESUME))]
-        return [Reply(text=render("crisis/safety_listening"), choices=choices(STAY, RESUME))]
+class CrisisPart(Part):
+    """The crisis dialogue's part: its state, and the memory that outlives it."""
 
-    def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
-        """Offer again to talk or to go on."""
-        return [Reply(text=render("crisis/safety_listening"), choices=choices(STAY, RESUME))]
+    key: ClassVar[str] = "crisis"
+    state: CrisisState = CrisisState.closed
+    watch: int = 0
+    """Messages left in the memory window after the last crisis reply."""
+    owe_line: bool = False
+    """The person said they are fine: the next reply still carries the 12356 line once."""
 
-    @staticmethod
-    def resume(session: Session) -> None:
-        """Put the session back where the crisis message found it."""
-        session.dialog = session.paused_dialog or "intake"
-        session.state = session.paused_state or "welcome"
-        session.paused_dialog = session.paused_state = None
+
+class CrisisDialog(DialogBase):
+    """Hold the conversation on the person until they choose to go on."""
+
+    name: ClassVar[str] = "crisis"
+
+    def enter(self, turn: Turn, args: Any) -> Step:
+        """Answer a message of despair: warm, short, asks whether they are safe, the helplines, two ways on."""
+        part = turn.session.part(CrisisPart)
+        first = part.state is CrisisState.closed
+        part.state, part.watch, part.owe_line = CrisisState.listening, WATCH_TURNS, False
+        text = crisis_text() if first else stay_text(danger=True)
+        return Stay([Reply(text=text, choices=choices(*CHOICES))])
+
+    def handle(self, turn: Turn, inp: Input) -> Step:
+        """Stay with the person; close only on their wish to go on."""
+        part = turn.session.part(CrisisPart)
+        if inp.choice == SAFE or (inp.kind == "text" and wants_to_resume(inp.text)):
+            part.state, part.owe_line = CrisisState.closed, True
+            return Finish(replies=[Reply(text=resumed_text())])
+        if inp.choice == TALK:
+            part.state = CrisisState.talking
+            return Stay([Reply(text=talk_text(), choices=choices(SAFE))])
+        return Stay(self.reprompt(turn))
+
+    def reprompt(self, turn: Turn) -> list[Reply]:
+        """Stay with the person, helplines in reach."""
+        return [Reply(text=stay_text(), choices=choices(*CHOICES))]
+
+    def back(self, turn: Turn) -> Step:
+        """Going back does not leave the crisis dialogue: only the person's wish to go on does."""
+        return Stay(self.reprompt(turn))
+
+    def interrupted(self, turn: Turn) -> None:
+        """The person chose another command: the dialogue closes, but the helpline line still follows once."""
+        part = turn.session.part(CrisisPart)
+        part.state, part.owe_line = CrisisState.closed, True
 
 
 CRISIS = CrisisDialog()

@@ -3,42 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from flows.analysis import analyse
-from flows.core.dialog import Context
-from flows.core.models import Attachment, Input, Reply, Session
+from flows.core.dialog import Command, DialogBase, Stay, Step, Turn
+from flows.core.models import Attachment, Input, Reply
 from flows.core.tags import user_tag
 from flows.core.texts import render
 from flows.export.files import export_json, schedule_ics
 
 
-class ExportDialog:
-    """Hand the user their own data, in files they can keep or import."""
+class ExportDialog(DialogBase):
+    """Hand the person their own data, in files they can keep or import; the person stays where they were."""
 
-    name = "export"
-    commands: Mapping[str, str] = {"export": "export"}
+    name: ClassVar[str] = "export"
+    commands: ClassVar[Mapping[str, Command]] = {"export": Command("export", needs_profile=True, in_place=True)}
 
-    def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
-        """Build both files from the stored profile; the dialogue stays where it was."""
-        if session.profile is None:
-            return [Reply(text=render("core/needs_profile"))]
-        analysis = analyse(session.profile, today=ctx.today, strategy=session.plan_strategy)
-        files = [
-            Attachment(kind="document", filename="debt-plan.json", mime="application/json",
-                       data=export_json(session.profile, analysis, exported_at=ctx.now)),
-        ]
+    def command(self, turn: Turn, name: str, args: Any) -> Step:
+        """Build both files from this turn's plan."""
+        profile = turn.session.profile
+        assert profile is not None  # the command table says /export needs a profile
+        analysis = turn.plan
+        files = [Attachment(kind="document", filename="debt-plan.json", mime="application/json",
+                            data=export_json(profile, analysis, exported_at=turn.now))]
         if analysis.schedule:
+            calendar = schedule_ics(analysis, today=turn.today, owner=user_tag(turn.session.user_id))
             files.append(Attachment(kind="document", filename="repayment-schedule.ics", mime="text/calendar",
-                                    data=schedule_ics(analysis, today=ctx.today, owner=user_tag(session.user_id))))
-        return [Reply(text=render("export/ready", has_calendar=bool(analysis.schedule)), attachments=files)]
+                                    data=calendar))
+        return Stay([Reply(text=render("export/ready", has_calendar=bool(analysis.schedule)), attachments=files)])
 
-    def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
-        """Not a dialogue of its own: never the session's current dialogue."""
-        return self.enter(ctx, session)
+    def enter(self, turn: Turn, args: Any) -> Step:
+        """Never opened: export answers in place."""
+        return self.command(turn, "export", args)
 
-    def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
-        """Nothing to ask again."""
-        return []
+    def handle(self, turn: Turn, inp: Input) -> Step:
+        """Never on top: export answers in place."""
+        return self.command(turn, "export", None)
 
 
 EXPORT = ExportDialog()

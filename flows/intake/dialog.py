@@ -1,331 +1,365 @@
-"""The intake dialogue: income, expenses, hardship, then each loan, then a summary to correct."""
+"""The intake dialogue: consent, the money in and out, each loan, then the plan.
+
+It is the base dialogue of a person without a profile; `/profile` opens it on top of home to correct
+anything, and a call script opens it (`details`) to ask the few facts a script needs, after which it
+finishes and the script is shown.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from decimal import Decimal
-from functools import cache
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from pydantic import BaseModel
 from transitions.core import MachineError
 
-import flows.parsing as parsing
-from flows.core.dialog import Context, choices
-from flows.core.models import Input, LoanDraft, ProfileDraft, Reply, Session
-from flows.core.money import yuan
-from flows.core.texts import lexicon, render
-from flows.intake.machine import IntakeState, fire
-from flows.intake.slots import (
-    PROFILE_SLOTS,
-    SLOTS_BY_STATE,
-    AmbiguousDays,
-    InvalidAnswer,
-    Slot,
-    is_filled,
-    read_choice,
-    read_text,
-    store,
-)
-from flows.intake.view import ask, draft_for, is_optional, noted
+from flows.core.dialog import Base, Command, DialogBase, Finish, Go, Stay, Step, Turn, choices
+from flows.core.forms import BACK, FormState
+from flows.core.models import Input, Reply
+from flows.core.texts import render
+from flows.intake import view
+from flows.intake.draft import MAX_LOANS, from_profile, infer, to_profile
+from flows.intake.facts import is_short, loan_readings, message_loans
+from flows.intake.machine import IntakePart, IntakeState, fire
+from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM
+from flows.understanding import AnswerKind, Outcome, Question, Reading
+from flows.understanding.read import read
 
-INTENT_CHOICES = {"back", "skip", "keep"}
-MAX_ANSWER_CHARS = 300  # no answer needs more; parsing 4,096 characters costs over ten times as much
+S = IntakeState
 
 
-@cache
-def _intent_words() -> dict[str, frozenset[str]]:
-    words: dict[str, list[str]] = lexicon("intents")
-    return {intent: frozenset(items) for intent, items in words.items()}
+class IntakeArgs(BaseModel):
+    """How the intake is opened: to correct everything, or to ask what one loan's call script needs."""
+
+    mode: Literal["summary", "details"]
+    loan: int | None = None
 
 
-def typed_intent(text: str) -> str | None:
-    """Recognise typed navigation words such as "go back" or "skip"."""
-    cleaned = parsing.normalise(text).strip().rstrip("。.!！~ ")
-    for intent, words in _intent_words().items():
-        if cleaned in words:
-            return intent
-    return None
+class DetailsDone(BaseModel):
+    """The result of the details: the loan whose script can now be written."""
+
+    loan: int | None = None
 
 
-_SHORT_ANSWER = re.compile(r"^[^,，;；。\s]{1,12}$")
+def _summary_args(_text: str) -> IntakeArgs:
+    return IntakeArgs(mode="summary")
 
 
-class IntakeDialog:
-    """Interview the user and build their Profile."""
+class IntakeDialog(DialogBase):
+    """Interview the person and build their Profile."""
 
-    name = "intake"
-    commands: Mapping[str, str] = {"back": "back", "restart": "restart", "profile": "summary"}
+    name: ClassVar[str] = "intake"
+    base: ClassVar[Base] = "new"
+    commands: ClassVar[Mapping[str, Command]] = {"profile": Command("intake", _summary_args, needs_profile=True)}
 
-    def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
-        """Resume the intake where it was, or open the summary of a finished profile."""
-        session.dialog = self.name
-        if session.state == IntakeState.done.value or arg == "summary":
-            if session.profile is not None and session.state == IntakeState.done.value:
-                session.draft = ProfileDraft.from_profile(session.profile)
-            session.state = IntakeState.summary.value
-            session.pending.pop("edit_loan", None)
-        return [ask(session)]
+    # -- the protocol ------------------------------------------------------------------------
 
-    def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
+    def enter(self, turn: Turn, args: Any) -> Step:
+        """Welcome a new person, correct a stored profile, or ask a script's details."""
+        part = turn.session.part(IntakePart)
+        if isinstance(args, IntakeArgs) and turn.session.profile is not None:
+            if not part.loans or _profile_of(part) != turn.session.profile:
+                # The answers are the intake's memory of what was asked; a profile changed elsewhere
+                # (imported, edited by a later version) is opened afresh.
+                part.person, part.loans = from_profile(turn.session.profile)
+            part.editing = part.from_summary = False
+            if args.mode == "details":
+                part.for_loan = args.loan
+                fire(part, "ask_details")
+                return self._next(turn, part, [Reply(text=render("intake/details_intro"))])
+            fire(part, "summarise")
+            return Stay([view.summary(part)])
+        if not turn.session.consent or part.state is S.welcome:
+            part.state = S.welcome
+            return Stay([view.welcome()])
+        return Stay(self.reprompt(turn))
+
+    def reprompt(self, turn: Turn) -> list[Reply]:
         """Ask the current question again."""
-        return [ask(session)]
+        part = turn.session.part(IntakePart)
+        if part.state is S.welcome:
+            return [view.welcome()]
+        if part.state is S.review:
+            return [view.review(part)]
+        if part.state is S.summary:
+            return [view.summary(part)]
+        if part.state is S.done:
+            return [Reply(text=render("intake/intake_done"))]
+        return self._next(turn, part, []).replies
 
-    def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
+    def handle(self, turn: Turn, inp: Input) -> Step:
         """Answer one input in the intake."""
-        state = IntakeState(session.state)
-        intent = inp.choice if inp.choice in INTENT_CHOICES else typed_intent(inp.text)
-        if intent == "back" or inp.command == "back":
-            return self._back(session)
-        if state is IntakeState.welcome:
-            return self._welcome(ctx, session, inp)
-        if state is IntakeState.ask_more_loans:
-            return self._more_loans(ctx, session, inp)
-        if state is IntakeState.summary:
-            return self._summary(ctx, session, inp)
-        if state is IntakeState.done:
-            return [ask(session)]
-        return self._answer(ctx, session, SLOTS_BY_STATE[state.value], inp, intent)
+        part = turn.session.part(IntakePart)
+        if inp.choice == BACK:
+            return self.back(turn)
+        handler = {S.welcome: self._welcome, S.profile: self._person, S.details: self._details,
+                   S.loan: self._loan, S.review: self._review, S.summary: self._summary}.get(part.state)
+        if handler is None:
+            return Stay(self.reprompt(turn))
+        return handler(turn, part, inp)
 
-    # -- navigation -------------------------------------------------------------------------
-
-    def _advance(self, session: Session, trigger: str = "next") -> None:
-        fire(session, trigger)
-        while session.state in SLOTS_BY_STATE:
-            slot = SLOTS_BY_STATE[session.state]
-            if not is_filled(slot, draft_for(session, slot)) or session.editing:
-                break
-            fire(session, "next")
-        if session.state == IntakeState.summary.value:
-            session.editing = False
-
-    def _back(self, session: Session) -> list[Reply]:
+    def back(self, turn: Turn) -> Step:
+        """Go back one question; at the start, say so."""
+        part = turn.session.part(IntakePart)
+        if part.state in (S.summary, S.done):
+            return Finish()
+        if part.state is S.loan and LOAN_FORM.back(view.current_loan(part)) is not None:
+            return Stay(self._next(turn, part, []).replies)
+        if part.state in (S.profile, S.details) and PROFILE_FORM.back(part.person) is not None:
+            return Stay(self._next(turn, part, []).replies)
+        if part.state is S.review:
+            fire(part, "back")
+            LOAN_FORM.back(view.current_loan(part))
+            return Stay(self._next(turn, part, []).replies)
         try:
-            moved = fire(session, "back")
+            moved = fire(part, "back")
         except MachineError:
             moved = False
         if not moved:
-            return [Reply(text=render("intake/back_at_start")), ask(session)]
-        if session.state == IntakeState.summary.value:
-            session.editing = False
-        while session.state in SLOTS_BY_STATE:
-            slot = SLOTS_BY_STATE[session.state]
-            loan = draft_for(session, slot)
-            if not isinstance(loan, LoanDraft) or slot.applies is None or slot.applies(loan):
-                break
-            fire(session, "back")
-        return [ask(session)]
+            return Stay([Reply(text=render("intake/back_at_start")), *self.reprompt(turn)])
+        if part.state is S.profile:
+            PROFILE_FORM.back(part.person)
+        return Stay(self.reprompt(turn))
 
-    def restart(self, session: Session) -> list[Reply]:
-        """Forget the draft and start the intake again (after the user confirmed)."""
-        fire(session, "restart")
-        session.dialog = self.name
-        session.consent = True
-        self._advance(session, "agree")
-        return [Reply(text=render("intake/restarted")), ask(session)]
+    # -- states ------------------------------------------------------------------------------
 
-    # -- states -----------------------------------------------------------------------------
-
-    def _welcome(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
-        answer = inp.choice or ("consent_yes" if parsing.parse_yes_no(inp.text) else None)
-        if answer == "consent_yes":
-            session.consent = True
-            self._advance(session, "agree")
-            return [Reply(text=render("intake/consent_thanks")), ask(session)]
-        if answer == "consent_no" or parsing.parse_yes_no(inp.text) is False:
-            return [Reply(text=render("intake/consent_declined"), choices=choices("consent_yes"))]
-        return [ask(session)]
-
-    def _more_loans(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
-        answer = {"more_yes": True, "more_no": False}.get(inp.choice or "")
+    def _welcome(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
+        answer = inp.choice
         if answer is None and inp.kind == "text":
-            answer = parsing.parse_yes_no(inp.text)
-            if answer is None and parsing.extract_loan_facts(inp.text).platform is not None:
-                fire(session, "add_loan")
-                return self._answer(ctx, session, SLOTS_BY_STATE[session.state], inp, None)
-        if answer is None:
-            return [Reply(text=render("forms/invalid_yes_no")), ask(session)]
-        self._advance(session, "add_loan" if answer else "finish_loans")
-        return [ask(session)]
+            reading = read(Question("consent", AnswerKind.yes_no), inp.text, today=turn.today)
+            answer = {True: "consent_yes", False: "consent_no"}.get(reading.value) if reading.answered else None
+        if answer == "consent_yes":
+            turn.session.consent = True
+            fire(part, "agree")
+            return self._next(turn, part, [Reply(text=render("intake/consent_thanks"))])
+        if answer == "consent_no":
+            return Stay([Reply(text=render("intake/consent_declined"), choices=choices("consent_yes"))])
+        return Stay([view.welcome()])
 
-    def _summary(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
+    def _person(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
+        done = PROFILE_FORM.answer(part.person, inp, turn.today)
+        if done.back:
+            return self.back(turn)
+        return self._next(turn, part, done.replies, edited=bool(done.filled))
+
+    def _details(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
+        if PROFILE_FORM.pending(part.person, stages=(DETAILS,)) is not None:
+            done = PROFILE_FORM.answer(part.person, inp, turn.today)
+        else:
+            done = LOAN_FORM.answer(self._details_loan(part), inp, turn.today)
+        if done.back:
+            return self.back(turn)
+        return self._next(turn, part, done.replies)
+
+    def _loan(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
+        loan = view.current_loan(part)
+        asked = LOAN_FORM.by_name.get(loan.asked or "")
+        several = asked is None or asked.name == "platform" or not is_short(inp.text)
+        done = LOAN_FORM.answer(loan, inp, turn.today, extract=loan_readings if several else None)
+        if done.back:
+            return self.back(turn)
+        infer(loan)
+        replies = done.replies
+        if several and inp.kind == "text" and "platform" in done.filled:
+            replies = [*replies, *self._more_from(part, message_loans(inp.text, turn.today)[1:])]
+        return self._next(turn, part, replies, edited=bool(done.filled))
+
+    @staticmethod
+    def _more_from(part: IntakePart, loans: list[dict[str, Reading]]) -> list[Reply]:
+        """Keep the other loans one message told about; their questions follow the current loan's."""
+        noted = []
+        for readings in loans[: max(MAX_LOANS - len(part.loans), 0)]:
+            state = FormState()
+            for name, reading in readings.items():
+                if name in LOAN_FORM.by_name and reading.outcome is Outcome.value:
+                    _store(state, name, reading.value)
+                    if reading.approx or not reading.sure:
+                        state.said[name] = reading.said
+                    if reading.approx:
+                        state.approx.append(name)
+            infer(state)
+            part.loans.append(state)
+            noted.append({"loan_no": len(part.loans), "platform": str(state.values.get("platform") or ""),
+                          "fields": view.items(LOAN_FORM, state)})
+        return [Reply(text=render("intake/noted_loans", loans=noted))] if noted else []
+
+    def _review(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
+        choice = inp.choice or ""
+        if choice == "next_loan" and part.current + 1 < len(part.loans):
+            return self._next_loan(turn, part)
+        if choice == "more_no":
+            return self._finish(turn, part)
+        if choice == "summary_back":
+            fire(part, "summarise")
+            return Stay([view.summary(part)])
+        if choice == "more_yes":
+            return self._add_loan(turn, part, [])
+        if choice == "edit_loan":
+            return Stay([view.review_edit(part)])
+        if choice == "review":
+            return Stay([view.review(part)])
+        if choice == "del_loan":
+            return self._delete_loan(turn, part)
+        if choice.startswith("edit:") and choice.removeprefix("edit:") in LOAN_FORM.by_name:
+            loan = view.current_loan(part)
+            slot = LOAN_FORM.by_name[choice.removeprefix("edit:")]
+            loan.forget(slot.name)
+            part.editing = True
+            fire(part, "edit")
+            return Stay([view.ask_loan(part, slot)])
+        if inp.kind == "choice":
+            return Stay([Reply(text=render("core/stale_button")), view.review(part)])
+        return self._review_text(turn, part, inp.text)
+
+    def _review_text(self, turn: Turn, part: IntakePart, text: str) -> Step:
+        facts = loan_readings(text, turn.today)
+        if "platform" in facts:
+            replies = [] if len(part.loans) < MAX_LOANS else [Reply(text=render("intake/too_many_loans",
+                                                                                 limit=MAX_LOANS))]
+            if replies:
+                return Stay([*replies, view.review(part)])
+            fire(part, "add_loan")
+            return self._loan(turn, part, Input(kind="text", text=text))
+        loan = view.current_loan(part)
+        filled = [name for name, reading in facts.items()
+                  if name in LOAN_FORM.by_name and reading.answered and _store(loan, name, reading.value)]
+        if filled:
+            return Stay([view.review(part, edited=True)])
+        picked = read(Question("review", AnswerKind.choice, options=("more_no", "more_yes", "edit_loan")), text,
+                      today=turn.today)
+        if picked.outcome is Outcome.value:
+            return self._review(turn, part, Input.of_choice(str(picked.value)))
+        reading = read(Question("more_loans", AnswerKind.yes_no), text, today=turn.today)
+        if reading.outcome is Outcome.value:
+            return self._add_loan(turn, part, []) if reading.value else self._finish(turn, part)
+        return Stay([Reply(text=render("intake/review_hint")), view.review(part)])
+
+    def _summary(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
         choice = inp.choice or ""
         head, _, arg = choice.partition(":")
-        draft = session.draft
-        if choice == "confirm" or (inp.kind == "text" and parsing.parse_yes_no(inp.text)):
-            if not draft.loans:
-                return [Reply(text=render("intake/summary_needs_loan")), ask(session)]
-            return self.finish(session)
+        if choice == "confirm" or (inp.kind == "text" and _said_yes(turn, inp.text)):
+            if not part.loans:
+                return Stay([Reply(text=render("intake/summary_needs_loan")), view.summary(part)])
+            return self._finish(turn, part)
         if choice == "add_loan":
-            session.pending.pop("edit_loan", None)
-            fire(session, "add_loan")
-            return [ask(session)]
-        if choice == "summary":
-            session.pending.pop("edit_loan", None)
-            return [ask(session)]
-        if head == "edit_p" and arg in {slot.name for slot in PROFILE_SLOTS}:
-            fire(session, f"edit_{arg}")
-            return [ask(session)]
-        if head == "edit_l" and arg.isdigit() and int(arg) < len(draft.loans):
-            session.pending["edit_loan"] = int(arg)
-            return [ask(session)]
-        editing_loan = session.pending.get("edit_loan")
-        if isinstance(editing_loan, int) and editing_loan < len(draft.loans):
-            if head == "edit_f" and f"ask_{arg}" in SLOTS_BY_STATE:
-                session.pending.pop("edit_loan")
-                fire(session, f"edit_{arg}")
-                session.loan_index = editing_loan
-                return [ask(session)]
-            if head == "del_l" and arg == str(editing_loan):
-                platform = draft.loans[editing_loan].platform or ""
-                del draft.loans[editing_loan]
-                session.pending.pop("edit_loan")
-                session.loan_index = max(len(draft.loans) - 1, 0) if draft.loans else None
-                return [Reply(text=render("intake/loan_deleted", platform=platform)), ask(session)]
+            return self._add_loan(turn, part, [])
+        if head == "edit_p" and arg in PROFILE_FORM.by_name:
+            part.person.forget(arg)
+            part.editing = True
+            fire(part, "edit_person")
+            return Stay([view.ask_person(part, PROFILE_FORM.by_name[arg])])
+        if head == "edit_l" and arg.isdigit() and int(arg) < len(part.loans):
+            part.current, part.from_summary = int(arg), True
+            fire(part, "review")
+            return Stay([view.review(part)])
         if inp.kind == "choice":
-            return [Reply(text=render("core/stale_button")), ask(session)]
-        return [Reply(text=render("intake/summary_hint")), ask(session)]
+            return Stay([Reply(text=render("core/stale_button")), view.summary(part)])
+        return Stay([Reply(text=render("intake/summary_hint")), view.summary(part)])
 
-    def finish(self, session: Session) -> list[Reply]:
-        """Turn the confirmed draft into the stored Profile; the engine shows what comes next."""
-        session.profile = session.draft.to_profile()
-        fire(session, "confirm")
-        session.pending.clear()
-        return []
+    # -- moving on ---------------------------------------------------------------------------
 
-    # -- answering a slot -------------------------------------------------------------------
+    def _next(self, turn: Turn, part: IntakePart, replies: list[Reply], *, edited: bool = False) -> Step:
+        """Ask the next unanswered question of the current state, or move on when there is none."""
+        if part.state is S.profile:
+            slot = PROFILE_FORM.pending(part.person)
+            if part.editing and (slot is None or edited):
+                part.editing = False
+                fire(part, "summarise")
+                return Stay([*replies, Reply(text=render("intake/edit_saved")), view.summary(part)])
+            if slot is not None:
+                return Stay([*replies, view.ask_person(part, slot)])
+            fire(part, "profile_done")
+            return self._next(turn, part, replies)
+        if part.state is S.loan:
+            loan = view.current_loan(part)
+            slot = LOAN_FORM.pending(loan)
+            if slot is not None and not (part.editing and edited):
+                return Stay([*replies, view.ask_loan(part, slot)])
+            part.editing = False
+            fire(part, "loan_done")
+            return Stay([*replies, view.review(part, edited=edited and part.from_summary)])
+        if part.state is S.details:
+            slot = PROFILE_FORM.pending(part.person, stages=(DETAILS,))
+            if slot is not None:
+                return Stay([*replies, view.ask_person(part, slot)])
+            loan = self._details_loan(part)
+            slot = LOAN_FORM.pending(loan, stages=(DETAILS,))
+            if slot is not None:
+                return Stay([*replies, view.ask_loan(part, slot)])
+            self._save_profile(turn, part)
+            fire(part, "finish")
+            return Finish(DetailsDone(loan=part.for_loan), replies)
+        return Stay([*replies, *self.reprompt(turn)])
 
-    def _answer(
-        self, ctx: Context, session: Session, slot: Slot, inp: Input, intent: str | None
-    ) -> list[Reply]:
-        draft = draft_for(session, slot)
-        replies: list[Reply] = []
-        inp = inp.model_copy(update={"text": inp.text[:MAX_ANSWER_CHARS]})
-        try:
-            if intent == "skip":
-                if not is_optional(slot, draft):
-                    raise InvalidAnswer("required")
-                if slot.field not in draft.answered:
-                    draft.answered.append(slot.field)
-            elif intent == "keep" and slot.field in draft.answered:
-                pass
-            elif inp.kind == "choice":
-                store(slot, draft, self._read_choice(session, slot, inp.choice or ""))
-            else:
-                extra = self._read_typed(ctx, session, slot, draft, inp.text)
-                if extra:
-                    replies.append(Reply(text=extra))
-        except AmbiguousDays as ambiguous:
-            session.pending["days_range"] = [ambiguous.low, ambiguous.high]
-            picks = _days_picks(ambiguous.low, ambiguous.high)
-            return [Reply(text=render("intake/clarify_overdue_days", low=ambiguous.low, high=ambiguous.high),
-                          choices=choices(*(f"days:{days}" for days in picks), "back"))]
-        except InvalidAnswer as invalid:
-            return [Reply(text=render(f"forms/invalid_{invalid.problem}", **_explain(invalid))), ask(session)]
-        session.pending.pop("days_range", None)
-        self._advance(session)
-        if session.state == IntakeState.summary.value:
-            replies.append(Reply(text=render("intake/edit_saved")))
-        replies.append(ask(session))
-        return replies
+    def _next_loan(self, turn: Turn, part: IntakePart) -> Step:
+        """Go on to the next loan a message told about: ask what it lacks, or show it."""
+        part.current += 1
+        fire(part, "edit")
+        return self._next(turn, part, [])
 
-    def _read_choice(self, session: Session, slot: Slot, choice_id: str) -> Any:
-        if choice_id.startswith("days:") and slot.name == "loan_overdue_days":
-            low, high = session.pending.get("days_range", [0, 0])
-            days = int(choice_id.removeprefix("days:")) if choice_id[5:].isdigit() else -1
-            if low <= days <= high:
-                return days
-            raise InvalidAnswer("stale_button")
-        return read_choice(slot, choice_id)
+    def _details_loan(self, part: IntakePart) -> FormState:
+        index = part.for_loan if part.for_loan is not None and part.for_loan < len(part.loans) else 0
+        part.current = index
+        return view.current_loan(part)
 
-    def _read_typed(
-        self, ctx: Context, session: Session, slot: Slot, draft: ProfileDraft | LoanDraft, text: str
-    ) -> str:
-        """Fill the slot from typed text, plus any other facts the same message gives."""
-        short = bool(_SHORT_ANSWER.match(parsing.normalise(text).strip()))
-        facts: dict[str, Any] = {}
-        if isinstance(draft, LoanDraft) and not short:
-            facts = _loan_facts(text)
-        elif slot.name in ("monthly_income", "monthly_expenses") and not short:
-            found = parsing.extract_profile_facts(text)
-            facts = {"monthly_income": found.monthly_income, "monthly_expenses": found.monthly_expenses}
-        facts = {name: value for name, value in facts.items() if value is not None}
-        if slot.field == "platform" and facts and "platform" not in facts:
-            facts["platform"] = leading_name(text)
-        if slot.field in facts:
-            value = facts.pop(slot.field)
-            if isinstance(value, Decimal):
-                value = read_text(slot, str(value), today=ctx.today)
-        elif slot.field == "principal" and "outstanding" in facts:
-            store_outstanding(draft, facts.pop("outstanding"))
-            return noted({"outstanding": draft.outstanding}) if isinstance(draft, LoanDraft) else ""
-        else:
-            value = read_text(slot, text, today=ctx.today)
-        store(slot, draft, value)
-        taken: dict[str, Any] = {slot.field: value}
-        for name, fact in facts.items():
-            if name == "outstanding" and isinstance(draft, LoanDraft):
-                store_outstanding(draft, fact)
-                taken[name] = fact
-            elif name not in draft.answered and name in type(draft).model_fields:
-                setattr(draft, name, fact)
-                draft.answered.append(name)
-                taken[name] = fact
-        return noted(taken) if len(taken) > 1 else ""
+    def _add_loan(self, turn: Turn, part: IntakePart, replies: list[Reply]) -> Step:
+        if len(part.loans) >= MAX_LOANS:
+            return Stay([*replies, Reply(text=render("intake/too_many_loans", limit=MAX_LOANS)), view.review(part)])
+        part.from_summary = False
+        fire(part, "add_loan")
+        return self._next(turn, part, replies)
+
+    def _delete_loan(self, turn: Turn, part: IntakePart) -> Step:
+        loan = view.current_loan(part)
+        platform = str(loan.values.get("platform") or "")
+        del part.loans[part.current]
+        part.current = max(len(part.loans) - 1, 0)
+        deleted = Reply(text=render("intake/loan_deleted", platform=platform))
+        if part.from_summary or (part.loans and turn.session.profile is not None):
+            fire(part, "summarise")
+            return Stay([deleted, view.summary(part)])
+        if not part.loans:
+            part.state = S.loan
+            part.loans.append(FormState())
+            return self._next(turn, part, [deleted])
+        return Stay([deleted, view.review(part)])
+
+    def _finish(self, turn: Turn, part: IntakePart) -> Step:
+        """Build the Profile from the answers; home shows the plan."""
+        self._save_profile(turn, part)
+        fire(part, "finish")
+        from flows.plan.dialog import PlanArgs
+
+        if turn.session.stack[0] == self.name:
+            return Go("home", PlanArgs(show_plan=True), replace=True)
+        return Finish(PlanArgs(show_plan=True))
+
+    @staticmethod
+    def _save_profile(turn: Turn, part: IntakePart) -> None:
+        turn.session.profile = to_profile(part.person, [loan for loan in part.loans if loan.values])
+        turn.replan()
 
 
-def store_outstanding(draft: ProfileDraft | LoanDraft, owed: Decimal) -> None:
-    """Record what is still owed on a loan (said as "I owe ...")."""
-    if isinstance(draft, LoanDraft):
-        draft.outstanding = owed
-        if "outstanding" not in draft.answered:
-            draft.answered.append("outstanding")
+def _store(loan: FormState, name: str, value: Any) -> bool:
+    from flows.core.forms import encode
+
+    slot = LOAN_FORM.by_name[name]
+    loan.values[name] = encode(slot.kind, value)
+    if name not in loan.trail:
+        loan.trail.append(name)
+    return True
 
 
-@cache
-def _name_end() -> re.Pattern[str]:
-    stops = sorted(lexicon("intents")["platform_stop"], key=len, reverse=True)
-    numerals = re.escape(lexicon("numbers")["cn_digits"] + lexicon("numbers")["leading_units"])
-    # A stop word ends the name only when a figure follows it: "安心借欠5000" but not "安心借" itself.
-    return re.compile(rf"[\d,，。;；:：\s]|(?:{'|'.join(re.escape(word) for word in stops)})(?=\s*[\d{numerals}])")
+def _profile_of(part: IntakePart) -> object:
+    try:
+        return to_profile(part.person, [loan for loan in part.loans if loan.values])
+    except ValueError:
+        return None
 
 
-def leading_name(text: str) -> str:
-    """Return the platform name a message starts with (the name before "owes 5000"), or the whole text."""
-    typed = text.strip()
-    end = _name_end().search(typed)
-    name = typed[: end.start()].strip() if end and end.start() > 0 else typed
-    return name[:30]
-
-
-def _loan_facts(text: str) -> dict[str, Any]:
-    found = parsing.extract_loan_facts(text)
-    facts: dict[str, Any] = {
-        "platform": found.platform,
-        "principal": found.principal,
-        "outstanding": found.owed,
-        "repaid": found.repaid,
-        "overdue_days": found.overdue_days,
-        "rate": found.rate.text if found.rate is not None else None,
-        "received": found.received,
-        "term_months": found.term_months,
-        "collection": found.collection,
-        "third_party": found.third_party,
-    }
-    return facts
-
-
-def _days_picks(low: int, high: int) -> list[int]:
-    step = max((high - low) // 3, 1)
-    return sorted({low + step // 2, low + step + step // 2, min(high, low + 2 * step + step // 2)})
-
-
-def _explain(invalid: InvalidAnswer) -> dict[str, Any]:
-    context = dict(invalid.context)
-    for key in ("low", "high"):
-        if isinstance(context.get(key), Decimal):
-            context[key] = yuan(context[key])
-    return context
+def _said_yes(turn: Turn, text: str) -> bool:
+    reading = read(Question("confirm", AnswerKind.yes_no), text, today=turn.today)
+    return reading.outcome is Outcome.value and reading.value is True
 
 
 INTAKE = IntakeDialog()

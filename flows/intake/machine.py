@@ -1,151 +1,126 @@
-"""The intake dialogue as data: its states, one transitions table, and the one Machine all users share.
+"""The intake as a state machine: its states, one transitions table, and the one Machine all users share.
 
-Per transitions' FAQ, a Machine is built once with `model=None` and events are fired on a light
-per-turn wrapper around the user's Session, so no user ever gets a Machine (or an `add_model`) of
-their own. The diagram `machine.md` next to this file is generated from `TRANSITIONS`.
+Within a state, the question asked comes from the slot tables (`flows.intake.slots`), so adding a
+question never touches this table. Per transitions' FAQ, the Machine is built once with `model=None`
+and events are fired on a per-turn wrapper around the person's intake part: nobody gets a Machine
+of their own. `machine.md` beside this file is drawn from the table by transitions' GraphMachine.
 """
 
 from __future__ import annotations
 
-import itertools
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
+from pydantic import Field
 from transitions import Machine
 
-from flows.core.models import LoanDraft, Session
-from flows.intake.slots import LOAN_SLOTS, PROFILE_SLOTS
+from flows.core.forms import FormState
+from flows.core.session import Part
 
 
 class IntakeState(StrEnum):
-    """Every state of the intake, in the order a first-time user meets them."""
+    """Where a person is in the intake."""
 
     welcome = "welcome"
-    ask_name = "ask_name"
-    ask_monthly_income = "ask_monthly_income"
-    ask_monthly_expenses = "ask_monthly_expenses"
-    ask_hardship = "ask_hardship"
-    ask_new_loans_to_repay_old = "ask_new_loans_to_repay_old"
-    ask_loan_platform = "ask_loan_platform"
-    ask_loan_principal = "ask_loan_principal"
-    ask_loan_repaid = "ask_loan_repaid"
-    ask_loan_overdue_days = "ask_loan_overdue_days"
-    ask_loan_rate = "ask_loan_rate"
-    ask_loan_received = "ask_loan_received"
-    ask_loan_term_months = "ask_loan_term_months"
-    ask_loan_installment = "ask_loan_installment"
-    ask_loan_contract_date = "ask_loan_contract_date"
-    ask_loan_licensed = "ask_loan_licensed"
-    ask_loan_collection = "ask_loan_collection"
-    ask_loan_third_party = "ask_loan_third_party"
-    ask_loan_previous_overdue = "ask_loan_previous_overdue"
-    ask_more_loans = "ask_more_loans"
+    """Asking for consent."""
+    profile = "profile"
+    """Asking about the money in and out."""
+    loan = "loan"
+    """Asking about one loan."""
+    review = "review"
+    """Showing one loan back, and asking whether there are more."""
     summary = "summary"
+    """Everything at once, to correct any item (`/profile`)."""
+    details = "details"
+    """The few facts a call script needs, asked when the first script is wanted."""
     done = "done"
 
 
 S = IntakeState
-PROFILE_ASKS = [S(slot.state) for slot in PROFILE_SLOTS]
-LOAN_ASKS = [S(slot.state) for slot in LOAN_SLOTS]
-ASKS = PROFILE_ASKS + LOAN_ASKS
 
 
-def _linear(trigger: str, order: list[IntakeState]) -> list[dict[str, Any]]:
-    return [{"trigger": trigger, "source": a, "dest": b} for a, b in itertools.pairwise(order)]
+class IntakePart(Part):
+    """The intake's part of the session."""
+
+    key: ClassVar[str] = "intake"
+    state: IntakeState = S.welcome
+    person: FormState = Field(default_factory=FormState)
+    loans: list[FormState] = Field(default_factory=list)
+    current: int = 0
+    """The loan being asked about or shown."""
+    editing: bool = False
+    """The answer being asked edits one item; afterwards the review (or the summary) is shown again."""
+    from_summary: bool = False
+    """The loan being reviewed was opened from the summary (its review returns there)."""
+    for_loan: int | None = None
+    """In the details state: the loan whose call script is waiting for the details."""
 
 
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "agree", "source": S.welcome, "dest": S.ask_name},
-    *_linear("next", [*PROFILE_ASKS, S.ask_loan_platform]),
-    *_linear("next", [*LOAN_ASKS, S.ask_more_loans]),
-    {"trigger": "next", "source": ASKS, "dest": S.summary, "conditions": "editing"},
-    {"trigger": "back", "source": ASKS, "dest": S.summary, "conditions": "editing"},
-    {"trigger": "add_loan", "source": [S.ask_more_loans, S.summary], "dest": S.ask_loan_platform,
-     "before": "start_new_loan"},
-    {"trigger": "finish_loans", "source": S.ask_more_loans, "dest": S.summary},
-    *[{"trigger": f"edit_{state.value.removeprefix('ask_')}", "source": S.summary, "dest": state,
-       "before": "begin_edit"} for state in ASKS],
-    {"trigger": "confirm", "source": S.summary, "dest": S.done, "conditions": "has_loans"},
-    {"trigger": "reopen", "source": S.done, "dest": S.summary},
-    {"trigger": "back", "source": S.ask_name, "dest": S.welcome},
-    {"trigger": "back", "source": S.ask_loan_platform, "dest": S.ask_more_loans,
-     "conditions": "has_previous_loan", "before": "drop_current_loan"},
-    *_linear("back", list(reversed([*PROFILE_ASKS, S.ask_loan_platform]))),
-    *_linear("back", list(reversed([*LOAN_ASKS, S.ask_more_loans]))),
-    {"trigger": "back", "source": S.summary, "dest": S.ask_more_loans},
-    {"trigger": "restart", "source": "*", "dest": S.welcome, "before": "clear_draft"},
+    {"trigger": "agree", "source": S.welcome, "dest": S.profile},
+    {"trigger": "profile_done", "source": S.profile, "dest": S.loan, "before": "open_loan"},
+    {"trigger": "loan_done", "source": S.loan, "dest": S.review},
+    {"trigger": "add_loan", "source": [S.review, S.summary], "dest": S.loan, "before": "open_loan"},
+    {"trigger": "edit", "source": [S.review, S.summary], "dest": S.loan},
+    {"trigger": "edit_person", "source": S.summary, "dest": S.profile},
+    {"trigger": "review", "source": [S.summary, S.loan, S.profile], "dest": S.review},
+    {"trigger": "summarise", "source": [S.welcome, S.review, S.profile, S.loan, S.done, S.details, S.summary],
+     "dest": S.summary},
+    {"trigger": "finish", "source": [S.review, S.summary, S.details], "dest": S.done},
+    {"trigger": "ask_details", "source": [S.welcome, S.done, S.summary, S.review, S.details], "dest": S.details},
+    {"trigger": "back", "source": S.profile, "dest": S.welcome},
+    {"trigger": "back", "source": S.loan, "dest": S.review, "conditions": "has_previous_loan",
+     "before": "drop_current_loan"},
+    {"trigger": "back", "source": S.loan, "dest": S.profile, "before": "drop_current_loan"},
+    {"trigger": "back", "source": S.review, "dest": S.loan},
+    {"trigger": "restart", "source": "*", "dest": S.welcome, "before": "clear"},
 ]
-# While editing, "next" and "back" return to the summary: transitions tries a trigger's
-# transitions in the order they were added, so the editing rules must come first.
-TRANSITIONS.sort(key=lambda t: 0 if t.get("conditions") == "editing" else 1)
 
 
 class IntakeModel:
-    """The per-turn face a Session shows the shared machine: state plus the callbacks it names."""
+    """The per-turn face an intake part shows the shared machine: state plus the callbacks it names."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, part: IntakePart) -> None:
+        self.part = part
 
     @property
     def state(self) -> IntakeState:
-        """Return the session's intake state."""
-        return IntakeState(self.session.state)
+        """Return the intake state."""
+        return self.part.state
 
     @state.setter
     def state(self, value: IntakeState | str) -> None:
-        self.session.state = IntakeState(value).value
+        self.part.state = IntakeState(value)
 
-    def editing(self) -> bool:
-        """Tell whether this answer edits one item from the summary."""
-        return self.session.editing
-
-    def has_loans(self) -> bool:
-        """Tell whether at least one loan was entered."""
-        return bool(self.session.draft.loans)
+    def open_loan(self) -> None:
+        """Start a new loan and point at it."""
+        self.part.loans.append(FormState())
+        self.part.current = len(self.part.loans) - 1
+        self.part.editing = False
 
     def has_previous_loan(self) -> bool:
         """Tell whether the loan being entered is not the first."""
-        return (self.session.loan_index or 0) > 0
-
-    def start_new_loan(self) -> None:
-        """Open a fresh loan draft and point at it."""
-        self.session.draft.loans.append(LoanDraft())
-        self.session.loan_index = len(self.session.draft.loans) - 1
-        self.session.editing = False
+        return self.part.current > 0
 
     def drop_current_loan(self) -> None:
-        """Discard the loan being entered and point at the one before."""
-        index = self.session.loan_index or 0
-        if index < len(self.session.draft.loans):
-            del self.session.draft.loans[index]
-        self.session.loan_index = max(index - 1, 0)
+        """Discard the loan being entered (going back from its first question) and point at the one before."""
+        loan = self.part.loans[self.part.current] if self.part.current < len(self.part.loans) else None
+        if loan is not None and not loan.values:
+            del self.part.loans[self.part.current]
+        self.part.current = max(min(self.part.current, len(self.part.loans)) - 1, 0)
 
-    def begin_edit(self, loan_index: int | None = None) -> None:
-        """Mark the next answer as an edit from the summary."""
-        self.session.editing = True
-        if loan_index is not None:
-            self.session.loan_index = loan_index
-
-    def clear_draft(self) -> None:
-        """Forget everything entered so far."""
-        self.session.draft = type(self.session.draft)()
-        self.session.loan_index = None
-        self.session.editing = False
-        self.session.pending.clear()
+    def clear(self) -> None:
+        """Forget every answer."""
+        self.part.person, self.part.loans, self.part.current = FormState(), [], 0
+        self.part.editing = self.part.from_summary = False
 
 
-MACHINE = Machine(
-    model=None,
-    states=IntakeState,
-    transitions=TRANSITIONS,
-    initial=IntakeState.welcome,
-    auto_transitions=False,
-    ignore_invalid_triggers=False,
-)
+MACHINE = Machine(model=None, states=IntakeState, transitions=TRANSITIONS, initial=S.welcome,
+                  auto_transitions=False, ignore_invalid_triggers=False)
 
 
-def fire(session: Session, trigger: str, *args: Any) -> bool:
-    """Fire one trigger of the shared machine on a user's session.
+def fire(part: IntakePart, trigger: str) -> bool:
+    """Fire one trigger of the shared machine on a person's intake part.
 
     Returns:
         True when a transition happened; False when its conditions did not hold.
@@ -153,4 +128,4 @@ def fire(session: Session, trigger: str, *args: Any) -> bool:
     Raises:
         transitions.core.MachineError: when the trigger is not valid in the current state.
     """
-    return bool(MACHINE.events[trigger].trigger(IntakeModel(session), *args))
+    return bool(MACHINE.events[trigger].trigger(IntakeModel(part)))

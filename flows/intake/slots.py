@@ -1,230 +1,121 @@
-"""The intake's slots as data: what each question fills, how its answer is read, what bounds it has.
+"""The intake's questions as data: one slot table for the person, one for each loan.
 
-Each slot `x` is asked by the state `ask_x` with the template `scripts_zh/intake/ask_x.j2` (Rasa's
-`utter_ask_<slot>` convention); a bad answer is explained by `forms/invalid_<problem>.j2`.
+Only what the plan, the legal lines and the first call need is asked before the plan ("plan" stage):
+the money in and out, and for each loan its platform, what is still owed, how late it is and how it
+is collected. Details that matter only for some loans are asked only when an answer makes them matter
+(an unknown or unlicensed lender: the rate, the money actually received, the contract date). The rest
+("details" stage: how to be called, the reason for the difficulty, a second overdue) is asked before
+the first call script, when it is needed. Every slot's value is stored under the Profile field of the
+same name, so a new question is one row here and one template in `scripts_zh/intake/`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, Literal
 
-import flows.parsing as parsing
-from flows.core.models import Collection, LoanDraft, ProfileDraft
-from flows.core.platforms import find_platform_in
-from flows.core.texts import label, lexicon
-from flows.parsing.dates import parse_month
+from flows.core.forms import Form, Slot, Values
+from flows.core.platforms import lookup_platform
+from flows.understanding import AnswerKind as K
 
-
-class SlotKind(StrEnum):
-    """How an answer is read."""
-
-    name = "name"
-    amount = "amount"
-    text = "text"
-    yes_no = "yes_no"
-    platform = "platform"
-    days = "days"
-    rate = "rate"
-    months = "months"
-    month_date = "month_date"
-    licensed = "licensed"
-    collection = "collection"
+PLAN, DETAILS = "plan", "details"
+MAX_AMOUNT = Decimal(10_000_000)
+MAX_MONTHLY = Decimal(500_000)
+MAX_YEARLY_SIMPLE = Decimal("3.65")
+"""A daily 1% (365% a year, simple): any rate above it is far more likely a typo than a loan."""
+COLLECTION_OPTIONS = ("col:none", "col:sms", "col:calls", "col:frequent", "col:contacts", "col:threats")
+HARDSHIP_OPTIONS = ("hs:job_loss", "hs:illness", "hs:family_illness", "hs:pay_cut", "hs:family", "hs:business")
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One question of the intake."""
-
-    name: str
-    scope: Literal["profile", "loan"]
-    field: str
-    kind: SlotKind
-    optional: bool = False
-    low: Decimal | None = None
-    high: Decimal | None = None
-    options: tuple[str, ...] = ()
-    applies: Callable[[LoanDraft], bool] | None = dataclasses.field(default=None, compare=False)
-
-    @property
-    def state(self) -> str:
-        """Return the dialogue state that asks this slot."""
-        return f"ask_{self.name}"
+OVERDUE_UNSURE_DAYS = 30
+"""Late, but the person does not remember how long: planned as about a month late, open to correction."""
+RECEIVED_IN_FULL = "full"
+"""What "received in full" stores: nothing was deducted up front; "less:<yuan>" stores a deduction."""
 
 
-class InvalidAnswer(Exception):
-    """An answer that cannot fill the slot; `problem` names the template that explains why."""
-
-    def __init__(self, problem: str, **context: Any) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.context = context
-
-
-class AmbiguousDays(Exception):
-    """A duration such as 'a month or so' that needs a follow-up question."""
-
-    def __init__(self, low: int, high: int) -> None:
-        super().__init__(f"{low}-{high}")
-        self.low = low
-        self.high = high
-
-
-def _has_term(loan: LoanDraft) -> bool:
-    return loan.term_months is not None
-
-
-_YES_NO = ("yes", "no")
-
-PROFILE_SLOTS: tuple[Slot, ...] = (
-    Slot("name", "profile", "name", SlotKind.name, optional=True),
-    Slot("monthly_income", "profile", "monthly_income", SlotKind.amount, low=Decimal(0), high=Decimal(500_000)),
-    Slot("monthly_expenses", "profile", "monthly_expenses", SlotKind.amount, low=Decimal(0), high=Decimal(500_000)),
-    Slot(
-        "hardship",
-        "profile",
-        "hardship",
-        SlotKind.text,
-        options=("hs:job_loss", "hs:illness", "hs:pay_cut", "hs:family", "hs:business"),
-    ),
-    Slot("new_loans_to_repay_old", "profile", "new_loans_to_repay_old", SlotKind.yes_no, options=_YES_NO),
-)
-
-LOAN_SLOTS: tuple[Slot, ...] = (
-    Slot("loan_platform", "loan", "platform", SlotKind.platform),
-    Slot("loan_principal", "loan", "principal", SlotKind.amount, low=Decimal(1), high=Decimal(10_000_000)),
-    Slot("loan_repaid", "loan", "repaid", SlotKind.amount, optional=True, low=Decimal(0),
-         high=Decimal(10_000_000), options=("repaid_none",)),
-    Slot("loan_overdue_days", "loan", "overdue_days", SlotKind.days, options=("od:not_yet",)),
-    Slot("loan_rate", "loan", "rate", SlotKind.rate, optional=True),
-    Slot("loan_received", "loan", "received", SlotKind.amount, optional=True, low=Decimal(1),
-         high=Decimal(10_000_000), options=("received_full",)),
-    Slot("loan_term_months", "loan", "term_months", SlotKind.months, optional=True),
-    Slot("loan_installment", "loan", "installment", SlotKind.amount, optional=True, low=Decimal(1),
-         high=Decimal(10_000_000), applies=_has_term),
-    Slot("loan_contract_date", "loan", "contract_date", SlotKind.month_date, optional=True),
-    Slot("loan_licensed", "loan", "licensed", SlotKind.licensed, options=("yes", "no", "unknown")),
-    Slot("loan_collection", "loan", "collection", SlotKind.collection,
-         options=tuple(f"col:{value.value}" for value in Collection)),
-    Slot("loan_third_party", "loan", "third_party", SlotKind.yes_no, options=_YES_NO),
-    Slot("loan_previous_overdue", "loan", "previous_overdue", SlotKind.yes_no, options=_YES_NO),
-)
-
-SLOTS_BY_STATE: dict[str, Slot] = {slot.state: slot for slot in PROFILE_SLOTS + LOAN_SLOTS}
-
-MAX_TEXT = 200
-
-
-def is_filled(slot: Slot, draft: ProfileDraft | LoanDraft) -> bool:
-    """Tell whether the slot was answered or skipped, or does not apply to this loan."""
-    if isinstance(draft, LoanDraft) and slot.applies is not None and not slot.applies(draft):
-        return True
-    return slot.field in draft.answered
-
-
-def store(slot: Slot, draft: ProfileDraft | LoanDraft, value: Any) -> None:
-    """Fill a slot and remember it was answered."""
-    setattr(draft, slot.field, value)
-    if slot.field not in draft.answered:
-        draft.answered.append(slot.field)
-
-
-def read_choice(slot: Slot, choice_id: str) -> Any:
-    """Turn a tapped button into the slot's value; raise InvalidAnswer for a foreign id."""
-    if choice_id not in slot.options:
-        raise InvalidAnswer("stale_button")
-    if slot.kind in (SlotKind.yes_no, SlotKind.licensed):
-        return {"yes": True, "no": False, "unknown": None}[choice_id]
-    if slot.kind is SlotKind.collection:
-        return Collection(choice_id.removeprefix("col:"))
-    if slot.kind is SlotKind.text:
-        return label(choice_id)
-    if choice_id == "repaid_none":
-        return Decimal(0)
-    if choice_id == "od:not_yet":
-        return 0
-    return None  # received_full: nothing was deducted up front
-
-
-def _check_bounds(slot: Slot, value: Decimal) -> Decimal:
-    if slot.low is not None and value < slot.low:
-        raise InvalidAnswer("too_small", low=slot.low)
-    if slot.high is not None and value > slot.high:
-        raise InvalidAnswer("too_large", high=slot.high)
+def _received(value: object) -> object:
+    """Store "received in full" or "N deducted" until the principal turns it into a figure."""
+    less = getattr(value, "less", None)
+    if isinstance(less, Decimal):
+        return RECEIVED_IN_FULL if less == 0 else f"less:{less}"
     return value
 
 
-def _amount(slot: Slot, text: str) -> Decimal:
+def _late(values: Values) -> bool:
+    days = values.get("overdue_days")
+    return days is None or days > 0
+
+
+def _lender_unclear(values: Values) -> bool:
+    """An unknown platform, or one the person says is unlicensed: where the legal lines matter most."""
+    if values.get("licensed") is False:
+        return True
+    return lookup_platform(str(values.get("platform") or "")) is None
+
+
+def _known_platform(values: Values) -> bool:
+    return lookup_platform(str(values.get("platform") or "")) is not None
+
+
+def _needs_term(values: Values) -> bool:
+    """The true yearly cost of a flat monthly fee or an upfront deduction needs the number of months."""
+    received, principal = values.get("received"), values.get("principal")
+    deducted = (isinstance(received, Decimal) and isinstance(principal, Decimal) and received < principal) or (
+        isinstance(received, str) and received.startswith("less:"))
+    return deducted or _monthly_fee(str(values.get("rate") or ""))
+
+
+def _monthly_fee(rate: str) -> bool:
+    from flows.parsing import ParseError, parse_rate
+
     try:
-        value = parsing.parse_amount(text)
-    except parsing.ParseError as error:
-        raise InvalidAnswer(f"amount_{error.problem.value}") from error
-    return _check_bounds(slot, value)
+        return bool(rate) and parse_rate(rate).kind == "monthly_fee"
+    except ParseError:
+        return False
 
 
-MAX_ANNUAL_RATE = Decimal("3.65")  # a daily 1%: above it an answer is far more likely a typo
+def _has_term(values: Values) -> bool:
+    return values.get("term_months") is not None
 
 
-def read_text(slot: Slot, text: str, *, today: Any) -> Any:
-    """Read a typed answer for the slot; raise InvalidAnswer or AmbiguousDays when it cannot."""
-    typed = " ".join(text.split())  # free text is kept as typed (Chinese punctuation included)
-    text = parsing.normalise(text).strip()
-    if not text:
-        raise InvalidAnswer("empty")
-    kind = slot.kind
-    if kind is SlotKind.amount:
-        return _amount(slot, text)
-    if kind is SlotKind.name:
-        return typed[:20]
-    if kind is SlotKind.text:
-        return typed[:MAX_TEXT]
-    if kind is SlotKind.platform:
-        return find_platform_in(text) or typed[:30]
-    if kind in (SlotKind.yes_no, SlotKind.licensed):
-        answer = parsing.parse_yes_no(text)
-        if answer is None:
-            if kind is SlotKind.licensed and text in lexicon("intents")["unknown"]:
-                return None
-            raise InvalidAnswer("yes_no")
-        return answer
-    if kind is SlotKind.collection:
-        collection = parsing.parse_collection(text)
-        if collection is None:
-            raise InvalidAnswer("collection")
-        return collection
-    if kind is SlotKind.days:
-        try:
-            return parsing.parse_duration_days(text)
-        except parsing.ParseError as error:
-            if error.problem is parsing.ParseProblem.ambiguous:
-                raise AmbiguousDays(int(error.detail["low"]), int(error.detail["high"])) from error
-            raise InvalidAnswer("days") from error
-    if kind is SlotKind.rate:
-        try:
-            rate = parsing.parse_rate(text)
-        except parsing.ParseError as error:
-            raise InvalidAnswer("rate") from error
-        if rate.annual_simple > MAX_ANNUAL_RATE:
-            raise InvalidAnswer("rate_too_high")
-        return rate.text
-    if kind is SlotKind.months:
-        facts = parsing.extract_loan_facts(text)
-        months = facts.term_months
-        if months is None:
-            try:
-                months = int(parsing.parse_amount(text))
-            except parsing.ParseError as error:
-                raise InvalidAnswer("months") from error
-        if not 1 <= months <= 120:
-            raise InvalidAnswer("months")
-        return months
-    if kind is SlotKind.month_date:
-        found = parse_month(text, today=today)
-        if found is None:
-            raise InvalidAnswer("month_date")
-        return found
-    raise AssertionError(f"unhandled slot kind {kind}")
+PROFILE_SLOTS: tuple[Slot, ...] = (
+    Slot("monthly_income", K.amount, "intake/ask_monthly_income", low=Decimal(0), high=MAX_MONTHLY, unknown_ok=False),
+    Slot("monthly_expenses", K.amount, "intake/ask_monthly_expenses", low=Decimal(0), high=MAX_MONTHLY,
+         unknown_ok=False),
+    Slot("hardship", K.text, "intake/ask_hardship", options=HARDSHIP_OPTIONS, stage=DETAILS, unknown_ok=False),
+    Slot("new_loans_to_repay_old", K.yes_no, "intake/ask_new_loans_to_repay_old", options=("yes", "no", "unknown"),
+         meaning={"yes": True, "no": False, "unknown": None}, stage=DETAILS),
+    Slot("name", K.name, "intake/ask_name", required=False, stage=DETAILS),
+)
+
+LOAN_SLOTS: tuple[Slot, ...] = (
+    Slot("platform", K.platform, "intake/ask_loan_platform", unknown_ok=False),
+    Slot("outstanding", K.amount, "intake/ask_loan_outstanding", low=Decimal(1), high=MAX_AMOUNT, unknown_ok=False),
+    Slot("overdue_days", K.days, "intake/ask_loan_overdue_days", options=("od:not_yet", "od:unsure"),
+         meaning={"od:not_yet": 0, "od:unsure": OVERDUE_UNSURE_DAYS}, high=3650, unknown_ok=False),
+    Slot("collection", K.choice, "intake/ask_loan_collection", options=COLLECTION_OPTIONS, when=_late),
+    Slot("licensed", K.yes_no, "intake/ask_loan_licensed", options=("yes", "no", "unknown"),
+         meaning={"yes": True, "no": False, "unknown": None}, when=lambda v: not _known_platform(v)),
+    Slot("rate", K.rate, "intake/ask_loan_rate", required=False, high=MAX_YEARLY_SIMPLE, when=_lender_unclear),
+    Slot("principal", K.amount, "intake/ask_loan_principal", required=False, low=Decimal(1), high=MAX_AMOUNT,
+         when=_lender_unclear),
+    Slot("received", K.amount, "intake/ask_loan_received", required=False, low=Decimal(1), high=MAX_AMOUNT,
+         options=("received_full",), meaning={"received_full": RECEIVED_IN_FULL}, when=_lender_unclear,
+         keep=_received),
+    Slot("repaid", K.amount, "intake/ask_loan_repaid", required=False, low=Decimal(0), high=MAX_AMOUNT,
+         options=("repaid_none",), meaning={"repaid_none": "0"}, when=_lender_unclear),
+    Slot("term_months", K.months, "intake/ask_loan_term_months", required=False, when=_needs_term),
+    Slot("installment", K.amount, "intake/ask_loan_installment", required=False, low=Decimal(1), high=MAX_AMOUNT,
+         when=_has_term),
+    Slot("contract_date", K.month, "intake/ask_loan_contract_date", required=False,
+         when=lambda v: _lender_unclear(v) and v.get("rate") is not None),
+    Slot("contacted_others", K.yes_no, "intake/ask_loan_contacted_others", options=("yes", "no", "unknown"),
+         meaning={"yes": True, "no": False, "unknown": None}, stage=DETAILS,
+         when=lambda v: _late(v) and v.get("collection") not in ("col:contacts", "col:threats")),
+    Slot("guaranteed", K.yes_no, "intake/ask_loan_guaranteed", options=("yes", "no", "unknown"),
+         meaning={"yes": True, "no": False, "unknown": None}, stage=DETAILS),
+    Slot("previous_overdue", K.yes_no, "intake/ask_loan_previous_overdue", options=("yes", "no", "unknown"),
+         meaning={"yes": True, "no": False, "unknown": None}, stage=DETAILS, when=_late),
+)
+
+PROFILE_FORM = Form("profile", PROFILE_SLOTS)
+LOAN_FORM = Form("loan", LOAN_SLOTS, prefix="loan_")

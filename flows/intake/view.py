@@ -1,166 +1,107 @@
-"""How the intake shows itself: each question, progress, the summary, and briefly noted facts."""
+"""How the intake shows itself: each question, one loan shown back, the summary."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flows.core.dialog import choices
-from flows.core.models import Collection, LoanDraft, ProfileDraft, Reply, Session
-from flows.core.money import yuan
+from flows.core.forms import Form, FormState, Slot, show
+from flows.core.models import Choice, Reply
 from flows.core.platforms import lookup_platform
 from flows.core.texts import label, render
-from flows.intake.machine import IntakeState
-from flows.intake.slots import LOAN_SLOTS, PROFILE_SLOTS, SLOTS_BY_STATE, Slot
+from flows.intake.machine import IntakePart
+from flows.intake.slots import LOAN_FORM, PROFILE_FORM, PROFILE_SLOTS
 
 
-def current_loan(session: Session) -> LoanDraft:
-    """Return the loan being entered or edited, creating the first one if needed."""
-    if not session.draft.loans:
-        session.draft.loans.append(LoanDraft())
-        session.loan_index = 0
-    index = session.loan_index if session.loan_index is not None else len(session.draft.loans) - 1
-    index = min(max(index, 0), len(session.draft.loans) - 1)
-    session.loan_index = index
-    return session.draft.loans[index]
+def loan_no(part: IntakePart) -> int:
+    """Return the 1-based number of the loan being asked about."""
+    return part.current + 1
 
 
-def draft_for(session: Session, slot: Slot) -> ProfileDraft | LoanDraft:
-    """Return the draft a slot writes into."""
-    return session.draft if slot.scope == "profile" else current_loan(session)
+def current_loan(part: IntakePart) -> FormState:
+    """Return the loan being asked about or shown, opening the first one if needed."""
+    if not part.loans:
+        part.loans.append(FormState())
+    part.current = min(max(part.current, 0), len(part.loans) - 1)
+    return part.loans[part.current]
 
 
-def is_optional(slot: Slot, draft: ProfileDraft | LoanDraft) -> bool:
-    """Tell whether a slot may be skipped; the principal may be when what is owed is known."""
-    if slot.name == "loan_principal" and isinstance(draft, LoanDraft):
-        return draft.outstanding is not None
-    return slot.optional
+def ask_person(part: IntakePart, slot: Slot) -> Reply:
+    """Ask one question about the person."""
+    if slot.stage == "plan":
+        asked = [s for s in PROFILE_SLOTS if s.stage == "plan"]
+        progress = render("intake/progress_profile", step=asked.index(slot) + 1, total=len(asked))
+    else:
+        progress = render("intake/progress_details")
+    return PROFILE_FORM.ask(slot, part.person, progress=progress)
 
 
-def show_value(field: str, value: Any) -> str:
-    """Format one stored value for people; empty text for nothing."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return label("yes" if value else "no")
-    if isinstance(value, Collection):
-        return label(f"col:{value.value}")
-    if isinstance(value, Decimal):
-        return yuan(value)
-    if isinstance(value, date):
-        return render("core/fmt_date", year=value.year, month=value.month, day=value.day)
-    if field == "overdue_days":
-        return render("core/fmt_days", days=value)
-    if field == "term_months":
-        return render("core/fmt_months", months=value)
-    return str(value)
-
-
-def progress(session: Session, slot: Slot) -> str:
-    """Render "step i of n" for the section the slot belongs to."""
-    if slot.scope == "profile":
-        return render("intake/progress_profile", step=PROFILE_SLOTS.index(slot) + 1, total=len(PROFILE_SLOTS))
-    loan = current_loan(session)
-    applicable = [s for s in LOAN_SLOTS if s.applies is None or s.applies(loan)]
-    step = applicable.index(slot) + 1 if slot in applicable else 1
-    return render("intake/progress_loan", loan_no=(session.loan_index or 0) + 1, step=step, total=len(applicable))
-
-
-def _licensed_hint(loan: LoanDraft) -> dict[str, str]:
-    info = lookup_platform(loan.platform or "")
-    if info is None:
-        return {"usual_lender": "", "usual_kind": ""}
-    return {"usual_lender": info.lender, "usual_kind": label(f"kind:{info.kind}")}
-
-
-def ask(session: Session) -> Reply:
-    """Ask the question of the session's current state."""
-    state = IntakeState(session.state)
-    if state is IntakeState.welcome:
-        return Reply(text=render("intake/welcome"), choices=choices("consent_yes", "consent_no"))
-    if state is IntakeState.ask_more_loans:
-        return Reply(
-            text=render("intake/ask_more_loans", count=len(session.draft.loans)),
-            choices=choices("more_yes", "more_no", "back"),
-        )
-    if state is IntakeState.summary:
-        return summary(session)
-    if state is IntakeState.done:
-        return Reply(text=render("intake/intake_done"))
-    slot = SLOTS_BY_STATE[state.value]
-    draft = draft_for(session, slot)
-    value = getattr(draft, slot.field)
-    current = show_value(slot.field, value) if slot.field in draft.answered else ""
-    context: dict[str, Any] = {"progress": progress(session, slot), "current": current}
-    if slot.scope == "loan":
-        loan = current_loan(session)
-        context |= {"platform": loan.platform or "", "loan_no": (session.loan_index or 0) + 1}
-        context |= _licensed_hint(loan)
-    if slot.name == "loan_installment":
-        context["term_months"] = show_value("term_months", current_loan(session).term_months)
-    ids = list(slot.options)
-    if is_optional(slot, draft):
-        ids.append("skip")
-    if current:
-        ids.append("keep")
-    ids.append("back")
-    return Reply(text=render(f"intake/ask_{slot.name}", **context), choices=choices(*ids))
-
-
-def _loan_lines(loan: LoanDraft) -> dict[str, str]:
-    owed = loan.outstanding
-    if owed is None and loan.principal is not None:
-        owed = max(loan.principal - (loan.repaid or Decimal(0)), Decimal(0))
-    return {
-        "platform": loan.platform or "",
-        "principal": show_value("principal", loan.principal),
-        "repaid": show_value("repaid", loan.repaid),
-        "owed": show_value("outstanding", owed),
-        "overdue_days": show_value("overdue_days", loan.overdue_days),
-        "rate": loan.rate or "",
-        "received": show_value("received", loan.received),
-        "term_months": show_value("term_months", loan.term_months),
-        "installment": show_value("installment", loan.installment),
-        "contract_date": show_value("contract_date", loan.contract_date),
-        "licensed": show_value("licensed", loan.licensed),
-        "collection": show_value("collection", loan.collection),
-        "third_party": show_value("third_party", loan.third_party),
-        "previous_overdue": show_value("previous_overdue", loan.previous_overdue),
-    }
-
-
-def summary(session: Session) -> Reply:
-    """Show everything entered, with buttons to confirm or correct any item."""
-    draft = session.draft
-    editing_loan = session.pending.get("edit_loan")
-    if isinstance(editing_loan, int) and editing_loan < len(draft.loans):
-        loan = draft.loans[editing_loan]
-        ids = [f"edit_f:{slot.name}" for slot in LOAN_SLOTS if slot.applies is None or slot.applies(loan)]
-        return Reply(
-            text=render("intake/summary_edit_loan", loan_no=editing_loan + 1, loan=_loan_lines(loan)),
-            choices=choices(*ids, f"del_l:{editing_loan}", "summary"),
-        )
-    text = render(
-        "intake/summary",
-        name=draft.name or "",
-        income=show_value("monthly_income", draft.monthly_income),
-        expenses=show_value("monthly_expenses", draft.monthly_expenses),
-        hardship=draft.hardship or "",
-        new_loans=show_value("new_loans_to_repay_old", draft.new_loans_to_repay_old),
-        loans=[_loan_lines(loan) for loan in draft.loans],
+def ask_loan(part: IntakePart, slot: Slot) -> Reply:
+    """Ask one question about the current loan."""
+    loan = current_loan(part)
+    platform = str(loan.values.get("platform") or "")
+    info = lookup_platform(platform)
+    term = loan.values.get("term_months")
+    return LOAN_FORM.ask(
+        slot, loan,
+        progress=render("intake/progress_loan", loan_no=loan_no(part), platform=platform),
+        platform=platform, loan_no=loan_no(part),
+        usual_lender=info.lender if info else "", usual_kind=label(f"kind:{info.kind}") if info else "",
+        term_months=render("core/fmt_months", months=term) if term else "",
     )
-    ids = ["confirm"] if draft.loans else []
-    ids += [f"edit_p:{slot.name}" for slot in PROFILE_SLOTS]
-    ids += [f"edit_l:{index}" for index in range(len(draft.loans))]
-    ids.append("add_loan")
-    return Reply(text=text, choices=choices(*ids))
 
 
-def noted(facts: dict[str, Any]) -> str:
-    """Confirm briefly the extra facts taken from one message."""
-    items = [render("intake/noted_item", what=label(f"field:{name}"), value=show_value(name, value))
-             for name, value in facts.items() if value is not None]
-    return render("intake/noted_facts", items=items) if items else ""
+def items(form: Form, state: FormState) -> list[dict[str, str]]:
+    """List a form's answers for people, in slot order, each with how it was read."""
+    shown = []
+    for slot in form.slots:
+        if slot.name not in state.values or slot.name == "platform":
+            continue
+        said = state.said.get(slot.name, "")
+        note = render("intake/item_note", inferred=slot.name in state.inferred, approx=slot.name in state.approx,
+                      said=said)
+        shown.append({"what": slot.label, "value": show(slot, state.values[slot.name]), "note": note})
+    return shown
 
 
+def review(part: IntakePart, *, edited: bool = False) -> Reply:
+    """Show the current loan back in one screen and ask whether there are more."""
+    loan = current_loan(part)
+    text = render("intake/review", loan_no=loan_no(part), platform=str(loan.values.get("platform") or ""),
+                  items=items(LOAN_FORM, loan), has_rate="rate" in loan.values, editing=edited,
+                  next_platform=str(part.loans[part.current + 1].values.get("platform") or "")
+                  if part.current + 1 < len(part.loans) and not part.from_summary else "")
+    if part.from_summary:
+        ids = ["summary_back"]
+    elif part.current + 1 < len(part.loans):
+        ids = ["next_loan"]  # one message told about the next loan too
+    else:
+        ids = ["more_no", "more_yes"]
+    return Reply(text=text, choices=choices(*ids, "edit_loan"))
+
+
+def review_edit(part: IntakePart) -> Reply:
+    """Offer every item of the current loan for correction."""
+    loan = current_loan(part)
+    slots = [slot for slot in LOAN_FORM.slots if slot.name in loan.values or LOAN_FORM.applies(slot, loan)]
+    buttons = [Choice(id=f"edit:{slot.name}", label=render("intake/edit_button", what=slot.label)) for slot in slots]
+    text = render("intake/review_edit", loan_no=loan_no(part), platform=str(loan.values.get("platform") or ""))
+    return Reply(text=text, choices=[*buttons, *choices("del_loan", "review")])
+
+
+def summary(part: IntakePart) -> Reply:
+    """Show everything entered, with buttons to confirm or correct any item."""
+    person = items(PROFILE_FORM, part.person)
+    loans: list[dict[str, Any]] = [
+        {"platform": str(loan.values.get("platform") or ""), "fields": items(LOAN_FORM, loan)} for loan in part.loans
+    ]
+    buttons = choices("confirm") if part.loans else []
+    buttons += [Choice(id=f"edit_p:{slot.name}", label=render("intake/edit_button", what=slot.label))
+                for slot in PROFILE_SLOTS]
+    buttons += choices(*(f"edit_l:{index}" for index in range(len(part.loans))), "add_loan")
+    return Reply(text=render("intake/summary", person=person, loans=loans), choices=buttons)
+
+
+def welcome() -> Reply:
+    """Introduce the coach and ask for consent."""
+    return Reply(text=render("intake/welcome"), choices=choices("consent_yes", "consent_no"))

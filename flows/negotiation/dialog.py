@@ -1,29 +1,29 @@
-"""Call scripts, the rights toolkit and the complaint builder, as one dialogue.
+"""Call scripts, the rights toolkit and the complaint form, as one dialogue.
 
-States (session.state while session.dialog == "scripts"):
-- platform: pick a platform (buttons in the plan's contact order);
-- goal: pick what to ask for (`pending["sc_platform"]` holds the loan's key);
-- shown: a script was shown; offer another goal, another platform, the toolkit, the menu;
-- toolkit: the toolkit's topics;
-- c_platform, c_dates, c_what: the complaint builder; answers live in `pending["sc_complaint"]`
-  only until the complaint is shown or abandoned.
-Where the user came from (`pending["sc_return"]`) is kept so "back" can resume an unfinished intake.
+A script needs a few facts the plan did not (the reason for the difficulty, a second overdue): when
+they are missing the intake is opened on top to ask them, and the script follows when it finishes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from enum import StrEnum
 from functools import cache
-from typing import Any, cast
+from typing import Any, ClassVar, Literal, cast
 
-from flows.analysis import Analysis, analyse
-from flows.core.dialog import Context, choices
+from pydantic import BaseModel, Field
+
+from flows.analysis import Analysis
+from flows.core.dialog import Command, DialogBase, Finish, Go, Stay, Step, Turn, choices
+from flows.core.forms import BACK, Form, FormState, Slot
 from flows.core.matching import first_key
-from flows.core.models import Choice, Input, Reply, Session
+from flows.core.models import Choice, Input, Reply
 from flows.core.platforms import lookup_platform
+from flows.core.session import Part
 from flows.core.texts import label, lexicon, render
-from flows.intake.dialog import INTAKE
+from flows.intake.dialog import DetailsDone, IntakeArgs
+from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM
 from flows.negotiation.script import GOALS, Goal, build_script, default_goal, find_loan
 from flows.negotiation.toolkit import (
     MAX_DATES_CHARS,
@@ -37,14 +37,49 @@ from flows.negotiation.toolkit import (
     toolkit_intro,
     toolkit_topic,
 )
-from flows.plan.dialog import HOME
+from flows.understanding import AnswerKind as K
 
-PLATFORM_PREFIX = "sc:p:"
-GOAL_PREFIX = "sc:g:"
-TOPIC_PREFIX = "sc:t:"
-COMPLAINT_PLATFORM_PREFIX = "sc:cp:"
-KEYS = ("sc_platform", "sc_goal", "sc_complaint", "sc_return")
-"""Every `session.pending` key this dialogue uses; all are dropped when the user leaves it."""
+PLATFORM_PREFIX, GOAL_PREFIX, TOPIC_PREFIX, COMPLAINT_PLATFORM_PREFIX = "sc:p:", "sc:g:", "sc:t:", "sc:cp:"
+DATE_TAPS = {"sc:cd:today": 0, "sc:cd:yesterday": 1}
+
+COMPLAINT_FORM = Form("complaint", (
+    Slot("platform", K.platform, "negotiation/complaint_ask_platform", high=MAX_PLATFORM_CHARS),
+    Slot("dates", K.text, "negotiation/complaint_ask_dates", high=MAX_DATES_CHARS, options=tuple(DATE_TAPS)),
+    Slot("what", K.text, "negotiation/complaint_ask_what", high=MAX_WHAT_CHARS),
+))
+
+
+class NegotiationState(StrEnum):
+    """Where the person is in the scripts, the toolkit or the complaint form."""
+
+    platform = "platform"
+    goal = "goal"
+    shown = "shown"
+    toolkit = "toolkit"
+    complaint = "complaint"
+
+
+class NegotiationPart(Part):
+    """The negotiation dialogue's part of the session."""
+
+    key: ClassVar[str] = "negotiation"
+    state: NegotiationState = NegotiationState.platform
+    platform: str | None = None
+    goal: Goal | None = None
+    complaint: FormState = Field(default_factory=FormState)
+    asked: list[int] = Field(default_factory=list)
+    """Loans whose script details were asked already (a skipped detail is not asked twice)."""
+
+
+class NegotiationArgs(BaseModel):
+    """What to open: a script (for a platform, when named), the toolkit, or the complaint form."""
+
+    view: Literal["script", "toolkit", "complaint"] = "script"
+    platform: str = ""
+
+
+def _args(view: Literal["script", "toolkit", "complaint"]) -> Any:
+    return lambda text: NegotiationArgs(view=view, platform=text.strip())
 
 
 @cache
@@ -59,235 +94,242 @@ def typed_goal(text: str) -> Goal | None:
     return cast(Goal, goal) if goal is not None else None
 
 
-class ScriptsDialog:
+def details_missing(turn: Turn, loan_index: int) -> bool:
+    """Tell whether a script for this loan still needs facts the plan did not ask for."""
+    from flows.intake.draft import from_profile
+    from flows.intake.machine import IntakePart
+
+    assert turn.session.profile is not None
+    part = turn.session.part(IntakePart)
+    person, loans = (part.person, part.loans) if part.loans else from_profile(turn.session.profile)
+    if PROFILE_FORM.pending(person, stages=(DETAILS,)) is not None:
+        return True
+    return loan_index < len(loans) and LOAN_FORM.pending(loans[loan_index], stages=(DETAILS,)) is not None
+
+
+class NegotiationDialog(DialogBase):
     """Prepare calls to each platform, and stand up to illegal collection."""
 
-    name = "scripts"
-    commands: Mapping[str, str] = {"script": "script", "toolkit": "toolkit", "complaint": "complaint"}
+    name: ClassVar[str] = "negotiation"
+    commands: ClassVar[Mapping[str, Command]] = {
+        "script": Command("negotiation", _args("script")),
+        "toolkit": Command("negotiation", _args("toolkit")),
+        "complaint": Command("negotiation", _args("complaint")),
+    }
 
-    # -- entry ------------------------------------------------------------------------------
+    # -- the protocol ------------------------------------------------------------------------
 
-    def enter(self, ctx: Context, session: Session, arg: str = "") -> list[Reply]:
-        """Open the scripts (`script [platform]`), the toolkit or the complaint builder."""
-        command, _, rest = arg.strip().partition(" ")
-        if session.dialog != self.name:
-            session.pending["sc_return"] = {"dialog": session.dialog, "state": session.state}
-        session.dialog = self.name
-        if command == "toolkit":
-            return self._toolkit(session)
-        if command == "complaint":
-            return self._complaint_start(ctx, session)
-        return self._scripts(ctx, session, rest.strip())
+    def enter(self, turn: Turn, args: Any) -> Step:
+        """Open a script (for a named platform), the toolkit or the complaint form."""
+        part = turn.session.part(NegotiationPart)
+        wanted = args if isinstance(args, NegotiationArgs) else NegotiationArgs()
+        if wanted.view == "toolkit":
+            return Stay(self._toolkit(turn, part))
+        if wanted.view == "complaint":
+            return Stay([self._complaint_start(turn, part)])
+        return self._scripts(turn, part, wanted.platform)
 
-    def reprompt(self, ctx: Context, session: Session) -> list[Reply]:
+    def resume(self, turn: Turn, result: Any) -> Step:
+        """After the details were asked, show the script that waited for them."""
+        part = turn.session.part(NegotiationPart)
+        if isinstance(result, DetailsDone) and part.platform and part.goal:
+            return self._show(turn, part, part.goal)
+        return Stay(self.reprompt(turn))
+
+    def reprompt(self, turn: Turn) -> list[Reply]:
         """Ask the current question again."""
-        state = session.state
-        if state == "goal" and session.profile is not None:
-            return [self._goal_question(ctx, session)]
-        if state == "shown":
-            return [self._after_script(ctx, session)]
-        if state == "toolkit":
-            return [Reply(text=render("negotiation/toolkit_more"), choices=self._toolkit_buttons(session))]
-        if state.startswith("c_"):
-            return [self._complaint_question(ctx, session)]
-        return self._scripts(ctx, session, "")
+        part = turn.session.part(NegotiationPart)
+        if part.state is NegotiationState.complaint:
+            return [self._complaint_question(turn, part)]
+        if part.state is NegotiationState.toolkit:
+            return [Reply(text=render("negotiation/toolkit_more"), choices=self._toolkit_buttons(turn))]
+        if turn.session.profile is None:
+            return self._toolkit(turn, part)
+        if part.state is NegotiationState.goal and part.platform:
+            return [self._goal_question(turn, part)]
+        if part.state is NegotiationState.shown:
+            return [self._after_script(turn)]
+        return self._scripts(turn, part, "").replies
 
-    # -- turns ------------------------------------------------------------------------------
+    def back(self, turn: Turn) -> Step:
+        """Step back inside the complaint form, else leave."""
+        part = turn.session.part(NegotiationPart)
+        if part.state is NegotiationState.complaint and COMPLAINT_FORM.back(part.complaint) is not None:
+            return Stay([self._complaint_question(turn, part)])
+        return Finish(replies=[Reply(text=render("negotiation/script_back"))])
 
-    def handle(self, ctx: Context, session: Session, inp: Input) -> list[Reply]:
+    def handle(self, turn: Turn, inp: Input) -> Step:
         """Answer a tap or typed text in the current state."""
+        part = turn.session.part(NegotiationPart)
+        if inp.choice in ("sc:menu", "sc:back", "menu:plan"):
+            return Finish()
+        if part.state is NegotiationState.complaint and inp.choice not in ("sc:cancel", "sc:tk"):
+            return self._complaint_answer(turn, part, inp)
         if inp.kind == "choice":
-            return self._choice(ctx, session, inp.choice or "")
+            return self._choice(turn, part, inp.choice or "")
         text = inp.text.strip()
-        if session.state.startswith("c_"):
-            return self._complaint_answer(ctx, session, text)
-        if session.profile is not None and session.state in ("platform", "goal", "shown"):
-            analysis = self._analysis(ctx, session)
-            loan = find_loan(analysis, text) if text else None
+        if turn.session.profile is not None and part.state is not NegotiationState.toolkit and text:
+            loan = find_loan(turn.plan, text)
             if loan is not None:
-                session.pending["sc_platform"] = loan.key
-                session.state = "goal"
-                return [self._goal_question(ctx, session, analysis)]
+                part.platform, part.state = loan.key, NegotiationState.goal
+                return Stay([self._goal_question(turn, part)])
             goal = typed_goal(text)
-            if goal is not None and session.pending.get("sc_platform") and session.state != "platform":
-                return self._show(ctx, session, goal)
-        reply = Reply(text=render("negotiation/script_not_understood", state=session.state))
-        return [reply, *self.reprompt(ctx, session)]
+            if goal is not None and part.platform and part.state is not NegotiationState.platform:
+                return self._show(turn, part, goal)
+        reply = Reply(text=render("negotiation/script_not_understood", state=part.state.value))
+        return Stay([reply, *self.reprompt(turn)])
 
-    def _choice(self, ctx: Context, session: Session, choice: str) -> list[Reply]:
-        if choice in ("sc:menu", "sc:back", "menu:plan"):
-            return self._leave(ctx, session, plan=choice == "menu:plan")
+    # -- taps --------------------------------------------------------------------------------
+
+    def _choice(self, turn: Turn, part: NegotiationPart, choice: str) -> Step:
+        if choice == "sc:rp":
+            from flows.roleplay.dialog import RoleplayArgs
+
+            return Go("roleplay", RoleplayArgs(platform=part.platform or ""), replace=True)
         if choice in ("sc:tk", "menu:toolkit"):
-            return self._toolkit(session)
+            return Stay(self._toolkit(turn, part))
         if choice == "sc:cp":
-            return self._complaint_start(ctx, session)
+            return Stay([self._complaint_start(turn, part)])
         if choice == "sc:cancel":
-            session.pending.pop("sc_complaint", None)
-            return [Reply(text=render("negotiation/complaint_cancelled")), *self._toolkit(session, intro=False)]
-        if session.state.startswith("c_"):
-            return self._complaint_choice(ctx, session, choice)
+            part.complaint = FormState()
+            cancelled = Reply(text=render("negotiation/complaint_cancelled"))
+            return Stay([cancelled, *self._toolkit(turn, part, intro=False)])
         if choice.startswith(TOPIC_PREFIX) and choice.removeprefix(TOPIC_PREFIX) in TOPICS:
+            part.state = NegotiationState.toolkit
             topic = cast(Topic, choice.removeprefix(TOPIC_PREFIX))
-            session.state = "toolkit"
-            return [Reply(text=toolkit_topic(topic), choices=self._toolkit_buttons(session))]
-        if session.profile is None:
-            return self._stale(ctx, session)
+            return Stay([Reply(text=toolkit_topic(topic), choices=self._toolkit_buttons(turn))])
+        if turn.session.profile is None:
+            return self._stale(turn)
         if choice in ("sc:op", "menu:script"):
-            return self._scripts(ctx, session, "")
-        if choice == "sc:og" and session.pending.get("sc_platform"):
-            session.state = "goal"
-            return [self._goal_question(ctx, session)]
+            return self._scripts(turn, part, "")
+        if choice == "sc:og" and part.platform:
+            part.state = NegotiationState.goal
+            return Stay([self._goal_question(turn, part)])
         if choice.startswith(PLATFORM_PREFIX):
-            analysis = self._analysis(ctx, session)
             index = choice.removeprefix(PLATFORM_PREFIX)
-            if index.isdigit() and int(index) < len(analysis.priority):
-                session.pending["sc_platform"] = analysis.priority[int(index)]
-                session.state = "goal"
-                return [self._goal_question(ctx, session, analysis)]
+            priority = turn.plan.priority
+            if index.isdigit() and int(index) < len(priority):
+                part.platform, part.state = priority[int(index)], NegotiationState.goal
+                return Stay([self._goal_question(turn, part)])
         goal = choice.removeprefix(GOAL_PREFIX)
-        if choice.startswith(GOAL_PREFIX) and goal in GOALS and session.pending.get("sc_platform"):
-            return self._show(ctx, session, goal)
-        return self._stale(ctx, session)
+        if choice.startswith(GOAL_PREFIX) and goal in GOALS and part.platform:
+            return self._show(turn, part, goal)
+        return self._stale(turn)
 
-    def _stale(self, ctx: Context, session: Session) -> list[Reply]:
-        return [Reply(text=render("core/stale_button")), *self.reprompt(ctx, session)]
+    def _stale(self, turn: Turn) -> Step:
+        return Stay([Reply(text=render("core/stale_button")), *self.reprompt(turn)])
 
-    def _leave(self, ctx: Context, session: Session, *, plan: bool = False) -> list[Reply]:
-        back: dict[str, Any] = session.pending.get("sc_return") or {}
-        for key in KEYS:
-            session.pending.pop(key, None)
-        if session.profile is None:
-            session.dialog = str(back.get("dialog") or INTAKE.name)
-            session.state = str(back.get("state") or "welcome")
-            return [Reply(text=render("negotiation/script_back")), *INTAKE.reprompt(ctx, session)]
-        return HOME.enter(ctx, session, "plan" if plan else "")
+    # -- scripts -----------------------------------------------------------------------------
 
-    # -- scripts ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _analysis(ctx: Context, session: Session) -> Analysis:
-        assert session.profile is not None  # callers check: scripts need a profile
-        return analyse(session.profile, today=ctx.today)
-
-    def _scripts(self, ctx: Context, session: Session, platform: str) -> list[Reply]:
-        if session.profile is None:
-            return [Reply(text=render("core/needs_profile")), *self._toolkit(session, intro=False)]
-        analysis = self._analysis(ctx, session)
+    def _scripts(self, turn: Turn, part: NegotiationPart, platform: str) -> Step:
+        if turn.session.profile is None:
+            return Stay([Reply(text=render("core/needs_profile")), *self._toolkit(turn, part, intro=False)])
+        analysis = turn.plan
         if not analysis.priority:
-            return [Reply(text=render("negotiation/script_nothing_owed"), choices=choices("sc:tk", "sc:menu"))]
+            return Stay([Reply(text=render("negotiation/script_nothing_owed"), choices=choices("sc:tk", "sc:menu"))])
         loan = find_loan(analysis, platform) if platform else None
         if loan is not None or len(analysis.priority) == 1:
-            session.pending["sc_platform"] = loan.key if loan else analysis.priority[0]
-            session.state = "goal"
-            return [self._goal_question(ctx, session, analysis)]
-        session.state = "platform"
+            part.platform = loan.key if loan else analysis.priority[0]
+            part.state = NegotiationState.goal
+            return Stay([self._goal_question(turn, part)])
+        part.state = NegotiationState.platform
         buttons = [Choice(id=f"{PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(analysis.priority)]
         text = render("negotiation/script_pick_platform", count=len(analysis.priority), first=analysis.priority[0])
-        return [Reply(text=text, choices=buttons)]
+        return Stay([Reply(text=text, choices=buttons)])
 
-    def _goal_question(self, ctx: Context, session: Session, analysis: Analysis | None = None) -> Reply:
-        analysis = analysis or self._analysis(ctx, session)
-        loan = find_loan(analysis, str(session.pending.get("sc_platform") or ""))
+    def _goal_question(self, turn: Turn, part: NegotiationPart) -> Reply:
+        loan = find_loan(turn.plan, part.platform or "")
         if loan is None:
-            session.pending.pop("sc_platform", None)
-            session.state = "platform"
-            return self._scripts(ctx, session, "")[0]
+            part.platform, part.state = None, NegotiationState.platform
+            return self._scripts(turn, part, "").replies[0]
         first = default_goal(loan)
         order = [first, *(goal for goal in GOALS if goal != first)]
         text = render("negotiation/script_pick_goal", platform=loan.key, default=first,
                       default_label=label(f"{GOAL_PREFIX}{first}"), can_pay=loan.proposed_monthly > 0)
         return Reply(text=text, choices=choices(*(f"{GOAL_PREFIX}{goal}" for goal in order)))
 
-    def _show(self, ctx: Context, session: Session, goal: Goal) -> list[Reply]:
-        assert session.profile is not None
-        analysis = self._analysis(ctx, session)
-        platform = str(session.pending.get("sc_platform") or "")
-        try:
-            script = build_script(session.profile, analysis, platform, goal, today=ctx.today)
-        except KeyError:
-            return self._scripts(ctx, session, "")
-        session.pending["sc_goal"] = goal
-        session.state = "shown"
-        return [*(Reply(text=text) for text in script.messages()), self._after_script(ctx, session, analysis)]
+    def _show(self, turn: Turn, part: NegotiationPart, goal: Goal) -> Step:
+        profile = turn.session.profile
+        assert profile is not None
+        analysis: Analysis = turn.plan
+        loan = find_loan(analysis, part.platform or "")
+        if loan is None:
+            return self._scripts(turn, part, "")
+        part.goal = goal
+        if loan.index not in part.asked and details_missing(turn, loan.index):
+            part.asked.append(loan.index)
+            return Go("intake", IntakeArgs(mode="details", loan=loan.index))
+        script = build_script(profile, turn.plan, loan.key, goal, today=turn.today)
+        part.state = NegotiationState.shown
+        return Stay([*(Reply(text=text) for text in script.messages()), self._after_script(turn)])
 
-    def _after_script(self, ctx: Context, session: Session, analysis: Analysis | None = None) -> Reply:
+    def _after_script(self, turn: Turn) -> Reply:
         ids = ["sc:og"]
-        if session.profile is not None and len((analysis or self._analysis(ctx, session)).priority) > 1:
+        if turn.session.profile is not None and len(turn.plan.priority) > 1:
             ids.append("sc:op")
-        if "roleplay" in ctx.features:
-            ids.append("menu:roleplay")
+        if "roleplay" in turn.features:
+            ids.append("sc:rp")
         return Reply(text=render("negotiation/script_more"), choices=choices(*ids, "sc:tk", "sc:menu"))
 
-    # -- toolkit ----------------------------------------------------------------------------
+    # -- toolkit -----------------------------------------------------------------------------
 
-    def _toolkit_buttons(self, session: Session) -> list[Choice]:
-        home = "sc:menu" if session.profile is not None else "sc:back"
+    def _toolkit_buttons(self, turn: Turn) -> list[Choice]:
+        home = "sc:menu" if turn.session.profile is not None else "sc:back"
         return choices(*(f"{TOPIC_PREFIX}{topic}" for topic in TOPICS), "sc:cp", home)
 
-    def _toolkit(self, session: Session, *, intro: bool = True) -> list[Reply]:
-        session.state = "toolkit"
+    def _toolkit(self, turn: Turn, part: NegotiationPart, *, intro: bool = True) -> list[Reply]:
+        part.state = NegotiationState.toolkit
         text = toolkit_intro() if intro else render("negotiation/toolkit_more")
-        return [Reply(text=text, choices=self._toolkit_buttons(session))]
+        return [Reply(text=text, choices=self._toolkit_buttons(turn))]
 
-    # -- complaint --------------------------------------------------------------------------
+    # -- complaint ---------------------------------------------------------------------------
 
-    def _complaint_start(self, ctx: Context, session: Session) -> list[Reply]:
-        session.pending["sc_complaint"] = {}
-        session.state = "c_platform"
-        return [self._complaint_question(ctx, session)]
+    def _complaint_start(self, turn: Turn, part: NegotiationPart) -> Reply:
+        part.complaint, part.state = FormState(), NegotiationState.complaint
+        return self._complaint_question(turn, part)
 
-    def _complaint_question(self, ctx: Context, session: Session) -> Reply:
-        state = session.state
-        if state == "c_dates":
-            return Reply(text=render("negotiation/complaint_ask_dates"),
-                         choices=choices("sc:cd:today", "sc:cd:yesterday", "sc:cancel"))
-        if state == "c_what":
-            return Reply(text=render("negotiation/complaint_ask_what", limit=MAX_WHAT_CHARS),
-                         choices=choices("sc:cancel"))
-        platforms = self._analysis(ctx, session).priority if session.profile is not None else []
-        buttons = [Choice(id=f"{COMPLAINT_PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(platforms)]
-        return Reply(text=render("negotiation/complaint_ask_platform"), choices=[*buttons, *choices("sc:cancel")])
+    def _owed(self, turn: Turn) -> list[str]:
+        return turn.plan.priority if turn.session.profile is not None else []
 
-    def _complaint_choice(self, ctx: Context, session: Session, choice: str) -> list[Reply]:
-        if session.state == "c_platform" and choice.startswith(COMPLAINT_PLATFORM_PREFIX):
-            index = choice.removeprefix(COMPLAINT_PLATFORM_PREFIX)
-            platforms = self._analysis(ctx, session).priority if session.profile is not None else []
-            if index.isdigit() and int(index) < len(platforms):
-                return self._complaint_answer(ctx, session, platforms[int(index)])
-        if session.state == "c_dates" and choice in ("sc:cd:today", "sc:cd:yesterday"):
-            day = ctx.today - timedelta(days=1 if choice == "sc:cd:yesterday" else 0)
-            text = render("negotiation/script_date", year=day.year, month=day.month, day=day.day, weekday=day.weekday())
-            return self._complaint_answer(ctx, session, text)
-        return self._stale(ctx, session)
+    def _complaint_question(self, turn: Turn, part: NegotiationPart) -> Reply:
+        slot = COMPLAINT_FORM.pending(part.complaint)
+        if slot is None:
+            return Reply(text=render("negotiation/toolkit_more"), choices=self._toolkit_buttons(turn))
+        reply = COMPLAINT_FORM.ask(slot, part.complaint, limit=MAX_WHAT_CHARS)
+        extra: list[Choice] = []
+        if slot.name == "platform":
+            extra = [Choice(id=f"{COMPLAINT_PLATFORM_PREFIX}{i}", label=key) for i, key in enumerate(self._owed(turn))]
+        buttons = [c for c in reply.choices if c.id != BACK]
+        return reply.model_copy(update={"choices": [*extra, *buttons, *choices("sc:cancel")]})
 
-    def _complaint_answer(self, ctx: Context, session: Session, text: str) -> list[Reply]:
-        answers: dict[str, str] = dict(session.pending.get("sc_complaint") or {})
-        field, limit, after = {
-            "c_platform": ("platform", MAX_PLATFORM_CHARS, "c_dates"),
-            "c_dates": ("dates", MAX_DATES_CHARS, "c_what"),
-        }.get(session.state, ("what", MAX_WHAT_CHARS, ""))
-        value = clean_answer(text, limit)
-        if value is None:
-            reply = Reply(text=render("negotiation/complaint_too_long", limit=limit, empty=not text.strip()))
-            return [reply, self._complaint_question(ctx, session)]
-        if field == "platform":
-            info = lookup_platform(value)
-            value = info.name if info is not None and value not in self._owed(ctx, session) else value
-        answers[field] = value
-        if after:
-            session.pending["sc_complaint"] = answers
-            session.state = after
-            return [self._complaint_question(ctx, session)]
-        session.pending.pop("sc_complaint", None)
-        complaint = Complaint(platform=answers.get("platform", ""), dates=answers.get("dates", ""),
-                              what=answers["what"], name=(session.profile.name or "") if session.profile else "")
-        texts = build_complaint(complaint, today=ctx.today)
-        session.state = "toolkit"
-        return [*(Reply(text=part) for part in texts[:-1]),
-                Reply(text=texts[-1], choices=self._toolkit_buttons(session))]
-
-    def _owed(self, ctx: Context, session: Session) -> list[str]:
-        return self._analysis(ctx, session).priority if session.profile is not None else []
+    def _complaint_answer(self, turn: Turn, part: NegotiationPart, inp: Input) -> Step:
+        choice = inp.choice or ""
+        if choice.startswith(COMPLAINT_PLATFORM_PREFIX):
+            index, owed = choice.removeprefix(COMPLAINT_PLATFORM_PREFIX), self._owed(turn)
+            if not (index.isdigit() and int(index) < len(owed)):
+                return self._stale(turn)
+            inp = Input(kind="text", text=owed[int(index)])
+        elif choice in DATE_TAPS:
+            day = turn.today - timedelta(days=DATE_TAPS[choice])
+            inp = Input(kind="text", text=render("negotiation/script_date", year=day.year, month=day.month,
+                                                 day=day.day, weekday=day.weekday()))
+        done = COMPLAINT_FORM.answer(part.complaint, inp, turn.today)
+        if done.back:
+            return self.back(turn)
+        if COMPLAINT_FORM.pending(part.complaint) is not None:
+            return Stay([*done.replies, self._complaint_question(turn, part)])
+        answers = {k: clean_answer(str(v), 1000) or "" for k, v in COMPLAINT_FORM.typed(part.complaint).items()}
+        platform = answers.get("platform", "")
+        info = lookup_platform(platform)
+        if info is not None and platform not in self._owed(turn):
+            platform = info.name
+        profile = turn.session.profile
+        complaint = Complaint(platform=platform, dates=answers.get("dates", ""), what=answers.get("what", ""),
+                              name=(profile.name or "") if profile else "")
+        texts = build_complaint(complaint, today=turn.today)
+        part.complaint, part.state = FormState(), NegotiationState.toolkit
+        return Stay([*done.replies, *(Reply(text=text) for text in texts[:-1]),
+                     Reply(text=texts[-1], choices=self._toolkit_buttons(turn))])
 
 
-SCRIPTS = ScriptsDialog()
+NEGOTIATION = NegotiationDialog()

@@ -1,20 +1,24 @@
-"""Call scripts: what to say to one platform, built from the person's own plan and story.
+"""Call scripts: what to say to one lender, built from the one plan and the person's own story.
 
-Rules (each is a plain function so tests and the chat use the same figures):
+Rules (each a plain function, so tests, the chat and the role-play use the same figures):
 
-- The monthly amount offered is the plan's first-month payment for that loan
-  (`LoanAnalysis.proposed_monthly`), never more: the plan already shares what the person can
-  afford across every platform, and promising more is how a second overdue starts.
-- Instalments: ceil(outstanding / monthly); the last one is the remainder. When that is longer
-  than the plan's horizon (money was shared pro rata), the script offers the monthly amount for
-  `REVIEW_MONTHS` months and a review, instead of a promise of 100 instalments.
-- First payment date: the next 1st or 15th of a month at least `MIN_LEAD_DAYS` days after today.
-  The profile has no payday; the 1st and the 15th are common paydays and easy to remember, and a
-  week's lead leaves time to get the agreement in writing and set the money aside.
-- Extension: 3 months when nothing is available this month (the longest the seed articles
-  suggest), else 1 month; payments start on the first-payment rule date moved by that many months.
-- Default goal (`default_goal`): extension when nothing can be paid; pausing collection when the
-  pressure is heavy (daily calls, threats, third-party collectors); otherwise instalments.
+- The ask is the plan's steady instalment for the lender (`LoanAnalysis.steady_monthly`) for its
+  proposed term (at most 36 instalments), never the first month's payment or a token amount.
+- The ceiling, never to be exceeded on the call, is `LoanAnalysis.max_monthly`: the most the plan
+  can give this lender while every other lender keeps its minimum and the buffer stays.
+- First payment: the plan's date for the month the steady instalment starts
+  (`Analysis.month_date`), so the script, the plan, the reminders and the calendar agree.
+- A lender the money reaches within 3 months asks for an extension until its start month; one it
+  reaches later (or never within the horizon) asks for 3 months and promises to call back with
+  figures, since no lender waits longer (the seeds speak of 1 to 3 months).
+- Default goal (`default_goal`): extension when nothing can be paid yet; pausing collection when
+  the pressure is heavy (daily calls, threats, a collection agency, contacting others); otherwise
+  instalments.
+- Spoken figures are whole yuan. The hardship is the person's own words; a tapped reason gets a
+  sentence that never says who was ill or what went wrong beyond the reason itself. No invented
+  confessions. An unlicensed (or unknown) lender hears no figures about other debts.
+- A current loan needs no call (a short note says so); a loan older than the limitation period gets
+  advice first, not a script.
 """
 
 from __future__ import annotations
@@ -24,55 +28,56 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from functools import cache
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from flows.analysis import Analysis, LoanAnalysis
+from flows.analysis.calendar import add_months, first_payment_date
 from flows.core.matching import first_key
 from flows.core.models import Collection, Profile
-from flows.core.money import percent, yuan
+from flows.core.money import yuan
 from flows.core.platforms import lookup_platform
 from flows.core.texts import label, lexicon, render
-from flows.negotiation.toolkit import cjk_punctuation, source_lines
+from flows.negotiation.notes import coach_note, note_citation_keys
+from flows.negotiation.toolkit import call_window, cjk_punctuation
+
+__all__ = [
+    "GOALS", "CallScript", "Goal", "LenderKind", "Proposal", "Section", "add_months", "build_script",
+    "default_goal", "find_loan", "first_payment_date", "hardship_kind", "propose", "reason_label",
+    "script_citation_keys", "spoken",
+]
 
 Goal = Literal["installment", "extension", "waive_penalty", "pause_collection"]
 GOALS: tuple[Goal, ...] = get_args(Goal)
 LenderKind = Literal["licensed", "unlicensed", "unknown"]
 
-MIN_LEAD_DAYS = 7
-PAY_DAYS = (1, 15)
-REVIEW_MONTHS = 3
 EXTENSION_MONTHS_NO_MONEY = 3
 EXTENSION_MONTHS = 1
 MAX_STORY_CHARS = 120
 SATURDAY = 5
 HEAVY_COLLECTION = (Collection.frequent, Collection.threats)
 
-FLAG_CITATIONS: dict[tuple[LenderKind, str], tuple[str, ...]] = {
-    ("licensed", "above_24"): ("fin_opinion_2017",),
-    ("unlicensed", "above_36"): ("line_36",),
-    ("unknown", "above_36"): ("line_36",),
-}
-"""Which checked sources a script's coach note shows, by lender kind and analysis flag."""
-UPFRONT_CITATIONS = ("civil_code_670",)
-
 
 @dataclass(frozen=True)
 class Proposal:
-    """The one concrete ask, with the person's own figures from the plan."""
+    """The one concrete ask, with the plan's figures for this lender."""
 
     goal: Goal
     monthly: Decimal
-    """What is offered each month: the plan's figure for this loan, never more (0: nothing yet)."""
+    """The steady instalment asked for, whole yuan (0: nothing can be offered yet)."""
     installments: int | None
-    """Number of instalments, when the ask is a full instalment plan within the horizon."""
+    """How many instalments clear the balance at `monthly`."""
     last_installment: Decimal | None
     first_payment: date
-    """When the first payment is due, or (nothing available) when the person will call back."""
+    """When the first payment is due, or (nothing to offer yet) when the person will call back."""
     extension_months: int | None = None
+    ceiling: Decimal = Decimal(0)
+    """Never agree to more than this a month (`LoanAnalysis.max_monthly`)."""
+    counter_low: Decimal | None = None
+    counter_high: Decimal | None = None
 
     @property
     def can_pay(self) -> bool:
-        """Tell whether the plan leaves anything for this loan each month."""
+        """Tell whether the plan has a steady amount for this lender."""
         return self.monthly > 0
 
 
@@ -84,9 +89,13 @@ class Section:
     text: str
 
 
+_GROUPS = (("status", "prepare", "timing"), ("opening", "second_overdue", "ask", "bundle", "guarantee", "lender"),
+           ("fallback", "note"), ("close",))
+
+
 @dataclass(frozen=True)
 class CallScript:
-    """A call script for one platform and goal, and the figures it was built from."""
+    """A call script for one lender and goal, and the figures it was built from."""
 
     platform: str
     goal: Goal
@@ -96,6 +105,18 @@ class CallScript:
     second_overdue: bool
     bundle: bool
     sections: tuple[Section, ...]
+    needs_call: bool = True
+    """False for a current loan (stays on its contract) and one held for advice."""
+
+    @property
+    def steady_monthly(self) -> Decimal:
+        """The plan's steady monthly amount for this lender: what to ask for (the role-play's ask)."""
+        return self.proposal.monthly
+
+    @property
+    def monthly_cap(self) -> Decimal:
+        """The most to agree to each month (the role-play's over-promise line)."""
+        return self.proposal.ceiling
 
     def section(self, name: str) -> str:
         """Return one section's text, or "" when the script has no such section."""
@@ -103,9 +124,7 @@ class CallScript:
 
     def messages(self) -> list[str]:
         """Group the sections into a few short chat messages: prepare, say, if refused, close."""
-        groups = (("prepare", "timing"), ("opening", "second_overdue", "ask", "bundle", "lender"),
-                  ("fallback", "note"), ("close",))
-        out = ["\n\n".join(t for t in (self.section(n) for n in group) if t) for group in groups]
+        out = ["\n\n".join(t for t in (self.section(n) for n in group) if t) for group in _GROUPS]
         return [text for text in out if text]
 
     def text(self) -> str:
@@ -113,88 +132,60 @@ class CallScript:
         return "\n\n".join(self.messages())
 
 
-def first_payment_date(today: date) -> date:
-    """Return the next 1st or 15th at least `MIN_LEAD_DAYS` days after today.
-
-    Args:
-        today: The local date.
-
-    Returns:
-        The date to propose for the first payment.
-    """
-    earliest = today + timedelta(days=MIN_LEAD_DAYS)
-    year, month = earliest.year, earliest.month
-    while True:
-        for day in PAY_DAYS:
-            candidate = date(year, month, day)
-            if candidate >= earliest:
-                return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def add_months(day: date, months: int) -> date:
-    """Move a 1st or 15th of a month forward by whole months (the day always exists)."""
-    index = day.month - 1 + months
-    return date(day.year + index // 12, index % 12 + 1, day.day)
+def spoken(amount: Decimal) -> str:
+    """Format a figure said aloud: whole yuan, rounded up (a few fen more is never an over-promise)."""
+    return yuan(amount.to_integral_value(rounding=ROUND_CEILING))
 
 
 def lender_kind(loan: LoanAnalysis) -> LenderKind:
-    """Say whether the lender is licensed: the user's answer, else the usual lender of the platform."""
-    if loan.licensed is not None:
-        return "licensed" if loan.licensed else "unlicensed"
-    info = lookup_platform(loan.platform)
-    if info is not None:
-        return "licensed" if info.licensed else "unlicensed"
-    return "unknown"
+    """Return whether the lender is licensed (the analysis already asked the platform list)."""
+    return loan.lender
 
 
 def default_goal(loan: LoanAnalysis) -> Goal:
-    """Choose the first ask for a loan (rules in the module docstring).
-
-    Args:
-        loan: The loan's analysis.
-
-    Returns:
-        The goal to offer first.
-    """
-    if loan.proposed_monthly <= 0:
-        return "extension"
-    if loan.collection in HEAVY_COLLECTION or loan.third_party:
+    """Choose the first ask for a loan (rules in the module docstring)."""
+    if loan.asks_time or (loan.start_month or 1) > 1:
+        return "extension"  # nothing to offer from the first month
+    if loan.collection in HEAVY_COLLECTION or loan.third_party or loan.contacted_others:
         return "pause_collection"
     return "installment"
 
 
-def propose(loan: LoanAnalysis, goal: Goal, *, today: date, horizon: int) -> Proposal:
-    """Build the concrete ask for one loan from its plan figure.
+def propose(loan: LoanAnalysis, goal: Goal, analysis: Analysis) -> Proposal:
+    """Build the concrete ask for one loan from the plan.
 
     Args:
-        loan: The loan's analysis (its `proposed_monthly` is the ceiling).
+        loan: The loan's analysis (its steady amount, term, start and ceiling).
         goal: What to ask for.
-        today: The local date.
-        horizon: The plan's horizon in months.
+        analysis: The plan (for its calendar).
 
     Returns:
         The proposal.
     """
-    monthly = max(loan.proposed_monthly, Decimal(0))
-    first = first_payment_date(today)
+    monthly = loan.ask_monthly
+    start = loan.start_month or 1
     extension: int | None = None
-    if goal == "extension" or monthly == 0:
-        extension = EXTENSION_MONTHS if monthly > 0 else EXTENSION_MONTHS_NO_MONEY
-        if monthly > 0:
-            first = add_months(first, extension)
-    installments: int | None = None
-    last: Decimal | None = None
-    if monthly > 0:
-        count = int((loan.outstanding / monthly).to_integral_value(rounding=ROUND_CEILING))
-        if count <= horizon:
-            installments = max(count, 1)
-            last = loan.outstanding - monthly * (installments - 1)
-    return Proposal(goal, monthly, installments, last, first, extension)
+    if monthly <= 0:
+        extension = EXTENSION_MONTHS_NO_MONEY
+        first = analysis.month_date(EXTENSION_MONTHS_NO_MONEY)
+    elif start > 1:
+        extension = start - 1
+        first = analysis.month_date(start)
+    elif goal == "extension":
+        extension = EXTENSION_MONTHS
+        first = analysis.month_date(1 + EXTENSION_MONTHS)
+    else:
+        first = analysis.month_date(1)
+    return Proposal(goal, monthly, loan.term_months_proposed if monthly > 0 else None,
+                    loan.last_installment if monthly > 0 else None, first, extension,
+                    max(loan.max_monthly, monthly) if monthly > 0 else Decimal(0),
+                    loan.counter_low, loan.counter_high)
 
 
 def find_loan(analysis: Analysis, platform: str) -> LoanAnalysis | None:
     """Find a loan still owed by its key, its platform name or any alias of that platform.
+
+    Loans in the call list come first, so a name shared with a current loan finds the one to call.
 
     Args:
         analysis: The analysis.
@@ -203,7 +194,8 @@ def find_loan(analysis: Analysis, platform: str) -> LoanAnalysis | None:
     Returns:
         The loan, or None when no loan still owed matches.
     """
-    owed = [loan for key in analysis.priority for loan in analysis.loans if loan.key == key]
+    called = [analysis.loan(key) for key in analysis.priority]
+    owed = [*called, *(loan for loan in analysis.loans if loan.status != "cleared" and loan not in called)]
     wanted = platform.strip()
     for loan in owed:
         if wanted in (loan.key, loan.platform):
@@ -229,6 +221,11 @@ def hardship_kind(text: str) -> str | None:
     return first_key(_hardship_words(), text)
 
 
+def reason_label(kind: str | None) -> str:
+    """Return the hardship button label for a kind, so a tapped answer is not repeated as a story."""
+    return label(f"hs:{kind}") if kind else ""
+
+
 def _story(text: str) -> str:
     """The person's own words, tidied to sit inside a sentence: no trailing stop, one line, short."""
     cleaned = cjk_punctuation(re.sub(r"\s+", " ", text).strip())
@@ -249,19 +246,62 @@ def _next_workday(today: date) -> date:
     return day
 
 
+def _common(loan: LoanAnalysis, proposal: Proposal, goal: Goal) -> dict[str, Any]:
+    last = proposal.last_installment
+    return {
+        "platform": loan.key,
+        "monthly": spoken(proposal.monthly),
+        "can_pay": proposal.can_pay,
+        "first_date": _date(proposal.first_payment),
+        "lender": loan.lender,
+        "goal": goal,
+        "goal_label": label(f"sc:g:{goal}"),
+        "extension_months": proposal.extension_months or 0,
+        "starts_later": proposal.can_pay and (loan.start_month or 1) > 1,
+        "installments": proposal.installments or 0,
+        "last": spoken(last or Decimal(0)),
+        "last_differs": last is not None and spoken(last) != spoken(proposal.monthly),
+        "ceiling": spoken(proposal.ceiling),
+        "counter": proposal.counter_low is not None and proposal.can_pay,
+        "counter_low": spoken(proposal.counter_low or Decimal(0)),
+        "counter_high": spoken(proposal.counter_high or Decimal(0)),
+        "counter_over": (proposal.counter_high or Decimal(0)) > proposal.ceiling,
+        "late": loan.overdue_days > 0 or loan.status == "arrears",
+        "hold": loan.hold_until_breakdown,
+    }
+
+
+def _owed_words(loan: LoanAnalysis) -> dict[str, Any]:
+    deducted = loan.received is not None and loan.received < loan.principal
+    return {"deducted": deducted, "principal": spoken(loan.principal),
+            "received": spoken(loan.received or Decimal(0)), "outstanding": spoken(loan.outstanding),
+            "approx": loan.outstanding != loan.outstanding.to_integral_value()}
+
+
+def _status_script(profile: Profile, loan: LoanAnalysis, analysis: Analysis) -> CallScript:
+    """A loan that needs no negotiation call: a current one, or one to get advice on first."""
+    name = "negotiation/script_current" if loan.status == "current" else "negotiation/script_advice"
+    text = render(name, platform=loan.key, monthly=spoken(loan.contract_monthly or Decimal(0)),
+                  estimated=loan.contract_estimated, overdue_days=loan.overdue_days)
+    proposal = Proposal("installment", Decimal(0), None, None, analysis.first_payment)
+    return CallScript(platform=loan.key, goal="installment", lender=loan.lender, outstanding=loan.outstanding,
+                      proposal=proposal, second_overdue=False, bundle=False,
+                      sections=(Section("status", text),), needs_call=False)
+
+
 def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal | None = None,
                  *, today: date) -> CallScript:
-    """Assemble the call script for one platform.
+    """Assemble the call script for one lender.
 
     Args:
         profile: The person's profile (name and hardship as they told them).
-        analysis: `analyse(profile, today=today)`.
+        analysis: The one plan (`analyse(profile, today=today, ...)`).
         platform: The loan's key, platform name or an alias.
         goal: What to ask for; None takes `default_goal`.
-        today: The local date.
+        today: The local date (for when to call).
 
     Returns:
-        The script.
+        The script; for a current loan or one held for advice, a short note instead (`needs_call`).
 
     Raises:
         KeyError: No loan still owed matches `platform`.
@@ -269,81 +309,51 @@ def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal
     loan = find_loan(analysis, platform)
     if loan is None:
         raise KeyError(platform)
+    if loan.key not in analysis.priority:
+        return _status_script(profile, loan, analysis)
     goal = goal or default_goal(loan)
-    proposal = propose(loan, goal, today=today, horizon=analysis.horizon_months)
-    kind = lender_kind(loan)
+    proposal = propose(loan, goal, analysis)
+    common = _common(loan, proposal, goal)
     info = lookup_platform(loan.platform)
     story = _story(profile.hardship)
     reason = hardship_kind(story)
-    others = [other for other in analysis.loans
-              if other.key != loan.key and other.key in analysis.priority and other.overdue_days > 0]
+    others = [analysis.loan(key) for key in analysis.priority if key != loan.key]
     same_lender = [other.key for other in others if other.platform == loan.platform or (
         info is not None and (found := lookup_platform(other.platform)) is not None and found.lender == info.lender)]
-    bundle = loan.overdue_days > 0 and bool(others)
-    common = {
-        "platform": loan.key,
-        "monthly": yuan(proposal.monthly),
-        "can_pay": proposal.can_pay,
-        "first_date": _date(proposal.first_payment),
-        "lender": kind,
-        "goal": goal,
-        "goal_label": label(f"sc:g:{goal}"),
-        "extension_months": proposal.extension_months or 0,
-    }
-    proposal_line = render("negotiation/script_proposal_brief", **common, installments=proposal.installments or 0)
+    bundle = loan.lender == "licensed" and bool(others)
     workday = _next_workday(today)
+    proposal_line = render("negotiation/script_proposal_brief", **common)
     sections = [
         Section("prepare", render(
             "negotiation/script_prepare", **common, lender_name=info.lender if info else "", reason=reason or "",
-            proposal_line=proposal_line, bundle=bundle, others=len(others))),
-        Section("timing", render("negotiation/script_timing", weekend=workday != today,
+            proposal_line=proposal_line, bundle=bundle, others=len(others), guaranteed=loan.guaranteed)),
+        Section("timing", render("negotiation/script_timing", window=call_window(), weekend=workday != today,
                                  next_workday=_date(workday))),
         Section("opening", render(
-            "negotiation/script_opening", **common, name=(profile.name or "").strip(),
-            outstanding=yuan(loan.outstanding),
-            overdue_days=loan.overdue_days, reason=reason or "",
-            story=story if story and story != reason_label(reason) else "")),
+            "negotiation/script_opening", **common, **_owed_words(loan), name=(profile.name or "").strip(),
+            overdue_days=loan.overdue_days, reason=reason or "", tapped=bool(story) and story == reason_label(reason),
+            story=story)),
         Section("second_overdue", render("negotiation/script_second_overdue", **common,
-                                         new_loans=profile.new_loans_to_repay_old)
-                if loan.previous_overdue else ""),
-        Section("ask", render(
-            f"negotiation/script_{goal}", **common, installments=proposal.installments or 0,
-            last=yuan(proposal.last_installment or 0),
-            last_differs=proposal.last_installment is not None and proposal.last_installment != proposal.monthly,
-            review_months=REVIEW_MONTHS, collection=loan.collection.value, third_party=loan.third_party)),
-        Section("bundle", render(
-            "negotiation/script_bundle", **common, same_lender=same_lender, others=len(others),
-            others_total=yuan(sum((other.outstanding for other in others), Decimal(0)))) if bundle else ""),
+                                         new_loans=profile.new_loans_to_repay_old) if loan.previous_overdue else ""),
+        Section("ask", render(f"negotiation/script_{goal}", **common, collection=loan.collection.value,
+                              third_party=loan.third_party, contacted=loan.contacted_others)),
+        Section("bundle", render("negotiation/script_bundle", **common, same_lender=same_lender,
+                                 others=len(others)) if bundle else ""),
+        Section("guarantee", render("negotiation/script_guarantee", **common, guarantor=loan.guarantor)
+                if loan.guaranteed else ""),
         Section("lender", render("negotiation/script_lender", **common)),
         Section("fallback", render("negotiation/script_fallback", **common,
                                    smaller=render("negotiation/script_smaller_ask", **common))),
-        Section("note", _note(loan, kind)),
+        Section("note", coach_note(loan)),
         Section("close", render("negotiation/script_close", **common, today=_date(today))),
     ]
     return CallScript(
-        platform=loan.key, goal=goal, lender=kind, outstanding=loan.outstanding, proposal=proposal,
+        platform=loan.key, goal=goal, lender=loan.lender, outstanding=loan.outstanding, proposal=proposal,
         second_overdue=loan.previous_overdue, bundle=bundle,
         sections=tuple(section for section in sections if section.text),
     )
 
 
-def reason_label(kind: str | None) -> str:
-    """Return the hardship button label for a kind, so a tapped answer is not repeated as a story."""
-    return label(f"hs:{kind}") if kind else ""
-
-
-def _note(loan: LoanAnalysis, kind: LenderKind) -> str:
-    """A coach's note (not to read aloud) when the analysis flagged this loan's cost, with sources."""
-    keys: list[str] = list(UPFRONT_CITATIONS) if "upfront_deduction" in loan.flags else []
-    for flag in loan.flags:
-        keys.extend(FLAG_CITATIONS.get((kind, flag), ()))
-    if not keys:
-        return ""
-    rate = percent(loan.cost_floor) if loan.cost_floor is not None else ""
-    head = render("negotiation/script_note", lender=kind, rate=rate, flags=loan.flags, platform=loan.key)
-    return "\n".join([head, *source_lines(tuple(dict.fromkeys(keys)))])
-
-
 def script_citation_keys() -> frozenset[str]:
     """List every citation key a call script can show (for the citation test)."""
-    return frozenset(key for keys in FLAG_CITATIONS.values() for key in keys) | frozenset(UPFRONT_CITATIONS)
+    return note_citation_keys()

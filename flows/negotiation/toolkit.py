@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Literal, get_args
 
 from flows.analysis.legal import Source, legal_sources
@@ -25,6 +25,9 @@ TOPIC_CITATIONS: dict[Topic, tuple[str, ...]] = {
     "rules": ("collection_guidelines", "pipl_10"),
 }
 """Which checked sources each toolkit topic shows, by key."""
+
+CALL_WINDOWS: tuple[tuple[time, time], ...] = ((time(9, 0), time(11, 30)), (time(14, 0), time(17, 0)))
+"""When to call a lender: working-day office hours, outside lunch (the one window every text uses)."""
 
 MAX_WHAT_CHARS = 300
 MAX_DATES_CHARS = 100
@@ -61,6 +64,18 @@ def source_lines(keys: tuple[str, ...]) -> list[str]:
         lines.append(render("negotiation/toolkit_source", name=source.name, article=source.article,
                             verbatim=source.status == "verbatim", text=source.shown))
     return lines
+
+
+def unique_source_lines(keys: list[str]) -> list[str]:
+    """Render `source_lines` for keys in order, each source once."""
+    lines = source_lines(tuple(dict.fromkeys(keys)))
+    return lines
+
+
+def call_window() -> str:
+    """Return the one call window every script and reminder shows (`CALL_WINDOWS`, in words)."""
+    windows = [(f"{a.hour}:{a.minute:02d}", f"{b.hour}:{b.minute:02d}") for a, b in CALL_WINDOWS]
+    return render("negotiation/call_window", windows=windows)
 
 
 def toolkit_intro() -> str:
@@ -147,4 +162,5 @@ def build_complaint(complaint: Complaint, *, today: date) -> list[str]:
         today=render("negotiation/script_date", year=today.year, month=today.month, day=today.day,
                      weekday=today.weekday()),
     )
-    return [text, render("negotiation/complaint_next", licensed=bool(info and info.licensed))]
+    kind = "unknown" if info is None else ("licensed" if info.licensed else "unlicensed")
+    return [text, render("negotiation/complaint_next", lender=kind)]

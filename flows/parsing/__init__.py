@@ -4,10 +4,11 @@ Every keyword, unit and synonym lives in scripts_zh/lexicons/*.yaml; this packag
 parse_* functions raise ParseError and nothing else; extract_* functions never raise.
 """
 
+from flows.parsing._amounts import parse_amount
 from flows.parsing._core import ParseError, ParseProblem, normalise
 from flows.parsing._durations import parse_duration_days
 from flows.parsing._facts import LoanFacts, ProfileFacts, extract_loan_facts, extract_profile_facts
-from flows.parsing._numbers import MAX_AMOUNT, parse_amount
+from flows.parsing._numerals import MAX_AMOUNT
 from flows.parsing._rates import Rate, parse_rate
 from flows.parsing._words import parse_collection, parse_third_party, parse_yes_no
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flows.core.texts import lexicon
@@ -70,17 +70,44 @@ def _ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+@cache
+def _numeral_sets() -> tuple[frozenset[str], frozenset[str]]:
+    digits = frozenset(str(section("numbers", "cn_digits")) + "0123456789")
+    units = frozenset(str(k) for k in section("numbers", "cn_units"))
+    return digits, units
+
+
+def _separates_numbers(before: str, after: str) -> bool:
+    """Whether a space between two numeral characters parts two numbers ("一万二 万五", "三千五 两千").
+
+    A space after a unit and before a digit sits inside one number ("2万 5千").
+    """
+    digits, units = _numeral_sets()
+    if before not in digits | units or after not in digits | units:
+        return False
+    return not (before in units and after in digits)
+
+
 def compact(text: str) -> str:
     """Drop spaces except between two ASCII letters or digits (around CJK text they go; "12 000" stays)."""
+    return _compact(text)[0]
+
+
+def _compact(text: str) -> tuple[str, frozenset[int]]:
+    """Compact text and say where spaces were dropped (indices in the result a dropped space stood before)."""
     out: list[str] = []
+    dropped: set[int] = set()
     for index, ch in enumerate(text):
         if ch == " ":
             before = text[index - 1] if index > 0 else ""
             after = text[index + 1] if index + 1 < len(text) else ""
-            if not (before and after and _ascii_alnum(before) and _ascii_alnum(after)):
+            kept = before and after and (
+                (_ascii_alnum(before) and _ascii_alnum(after)) or _separates_numbers(before, after))
+            if not kept:
+                dropped.add(len(out))
                 continue
         out.append(ch)
-    return "".join(out)
+    return "".join(out), frozenset(dropped)
 
 
 @cache
@@ -98,17 +125,33 @@ def _fix_digit_typos(text: str) -> str:
     return _typo_token().sub(_fix, text)
 
 
+@cache
+def _colloquial_table() -> dict[int, str]:
+    return str.maketrans({str(k): str(v) for k, v in section("numbers", "colloquial_digits").items()})
+
+
 def prepare(text: str) -> str:
     """Normalise, compact and repair letters typed for digits: the form every scanner works on."""
-    return _fix_digit_typos(compact(normalise(text)))
+    return prepare_marked(text)[0]
 
 
-def words(lexicon_name: str, *path: str) -> list[str]:
-    """Read a list of words from a lexicon, e.g. words("rates", "percent_after")."""
+def prepare_marked(text: str) -> tuple[str, frozenset[int]]:
+    """Prepare text and say where a space was dropped: people often separate facts with spaces alone.
+
+    Returns:
+        The prepared text (as `prepare` gives it) and the indices in it that a dropped space stood before.
+    """
+    compacted, dropped = _compact(normalise(text))
+    return _fix_digit_typos(compacted).translate(_colloquial_table()), dropped
+
+
+@cache
+def words(lexicon_name: str, *path: str) -> tuple[str, ...]:
+    """Read a list of words from a lexicon, e.g. words("rates", "percent_after") (read once, then kept)."""
     node: Any = lexicon(lexicon_name)
     for key in path:
         node = node[key]
-    return [str(item) for item in node]
+    return tuple(str(item) for item in node)
 
 
 def section(lexicon_name: str, *path: str) -> Any:
@@ -125,6 +168,7 @@ def alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(item) for item in unique)
 
 
+@cache
 def clause_breaks() -> str:
     """Characters that end a clause."""
     return "".join(words("profile_facts", "clause_breaks"))
@@ -136,20 +180,44 @@ def mask(chars: list[str], start: int, end: int) -> None:
         chars[index] = MASK
 
 
+@lru_cache(maxsize=1024)
+def _matcher(options: tuple[str, ...]) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The options as a set and their lengths, longest first: a lookup per length instead of per option."""
+    table = frozenset(option for option in options if option)
+    return table, tuple(sorted({len(option) for option in table}, reverse=True))
+
+
+_KEPT: dict[int, tuple[object, tuple[frozenset[str], tuple[int, ...]]]] = {}
+_KEPT_MAX = 256
+
+
+def _matcher_for(options: Iterable[str]) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The matcher of some options; a dict (the lexicons' cached phrase tables) is looked up by identity."""
+    if isinstance(options, tuple):
+        return _matcher(options)
+    kept = _KEPT.get(id(options))
+    if kept is not None and kept[0] is options:
+        return kept[1]
+    found = _matcher(tuple(options))
+    if isinstance(options, dict) and len(_KEPT) < _KEPT_MAX:
+        _KEPT[id(options)] = (options, found)  # holding the dict keeps its id from being reused
+    return found
+
+
 def starts_with_any(text: str, pos: int, options: Iterable[str]) -> str | None:
     """Return the longest option found at text[pos:], if any."""
-    best: str | None = None
-    for option in options:
-        if option and text.startswith(option, pos) and (best is None or len(option) > len(best)):
-            best = option
-    return best
+    table, lengths = _matcher_for(options)
+    for length in lengths:
+        piece = text[pos : pos + length]
+        if len(piece) == length and piece in table:
+            return piece
+    return None
 
 
 def ends_with_any(text: str, pos: int, options: Iterable[str]) -> str | None:
     """Return the longest option ending exactly at text[:pos], if any."""
-    best: str | None = None
-    for option in options:
-        fits = option and pos >= len(option) and text.endswith(option, 0, pos)
-        if fits and (best is None or len(option) > len(best)):
-            best = option
-    return best
+    table, lengths = _matcher_for(options)
+    for length in lengths:
+        if pos >= length and text[pos - length : pos] in table:
+            return text[pos - length : pos]
+    return None

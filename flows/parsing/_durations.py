@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from flows.parsing._amounts import parse_amount
 from flows.parsing._core import (
     MASK,
     ParseError,
@@ -19,7 +21,7 @@ from flows.parsing._core import (
     starts_with_any,
     words,
 )
-from flows.parsing._numbers import numeral_range, numeral_value, parse_amount, step_above, syntax
+from flows.parsing._numerals import numeral_range, numeral_value, step_above, syntax
 
 _CONTEXT_GAP = 8
 
@@ -34,6 +36,8 @@ class DurationHit:
     high: int
     units: frozenset[str]
     negative: bool = False
+    approx: str | None = None
+    """How it is approximate: "about" (四十来天), "more" (一个多月), "range" (三四天), "few" (二十几天)."""
 
 
 @cache
@@ -46,7 +50,7 @@ def _piece_regex() -> re.Pattern[str]:
     return re.compile(
         rf"(?<![0-9.{re.escape(syn.cn_chars)}])"
         rf"(?:(?P<num>{syn.core})(?P<m1>{more})?(?:{measure})?(?P<m2>{more})?(?P<h1>{half})?"
-        rf"|(?P<h0>{half})(?:{measure})?)"
+        rf"|(?P<h0>{half})(?:{measure})?(?P<m4>{more})?)"
         rf"(?P<unit>{units})(?P<h2>{half})?(?P<m3>{more})?"
     )
 
@@ -55,26 +59,41 @@ def _days(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _piece_value(match: re.Match[str]) -> tuple[int, int]:
-    """Low and high days of one piece."""
+@cache
+def _more_kinds() -> dict[str, str]:
+    return {str(k): str(v) for k, v in section("numbers", "more_kinds").items()}
+
+
+def _piece_value(match: re.Match[str]) -> tuple[int, int, str | None]:
+    """Low and high days of one piece, and how it is approximate."""
     unit = match.group("unit")
     unit_days = Decimal(int(section("durations", "units", unit)))
     half_days = Decimal(int(section("durations", "half", unit)))
     num = match.group("num")
+    approx: str | None = None
+    if num is not None and len(num) > 1 and num[0] in words("durations", "joiners"):
+        num = num[1:]  # "三个月零十天": the zero joins the pieces
     if num is not None:
         num_low, num_high = numeral_range(num)
         low, high = num_low * unit_days, num_high * unit_days
+        if num_low != num_high:
+            approx = "few" if syntax().few in num else "range"
     else:
         low = high = Decimal(0)
     if match.group("h0") or match.group("h1") or match.group("h2"):
         low += half_days
         high += half_days
-    if match.group("m1") and num is not None:
+    more = match.group("m1") or match.group("m2") or match.group("m3") or match.group("m4")
+    if more and _more_kinds().get(more) == "about":
+        approx = "about"  # "四十来天" is about forty days
+    elif match.group("m1") and num is not None:
         high = (numeral_range(num)[1] + step_above(numeral_range(num)[1])) * unit_days - 1
-    elif match.group("m2") or match.group("m3"):
+        approx = "more"
+    elif match.group("m2") or match.group("m3") or match.group("m4"):
         spread = half_days if (match.group("h0") and num is None) else unit_days
         high = high + spread - 1
-    return _days(low), _days(high)
+        approx = "more"
+    return _days(low), _days(high), approx
 
 
 def duration_hits(text: str) -> list[DurationHit]:
@@ -83,16 +102,17 @@ def duration_hits(text: str) -> list[DurationHit]:
     date_marks = words("durations", "date_day_marks")
     measure = str(section("durations", "measure"))
     hits: list[DurationHit] = []
+    repeated = words("numbers", "money_despite_after")
     for match in _piece_regex().finditer(text):
-        if MASK in match.group(0):
-            continue
+        if MASK in match.group(0) or starts_with_any(text, match.start("unit"), repeated):
+            continue  # "欠一万天天轰炸": "every day", not ten thousand days
         tail = text[match.end() :]
         if measure not in match.group(0) and match.group("unit") in words("durations", "date_units"):
             number = syntax().run.match(tail)
             if number and starts_with_any(tail, number.end(), date_marks):
                 continue
         try:
-            low, high = _piece_value(match)
+            low, high, approx = _piece_value(match)
         except ParseError:
             continue
         start = match.start()
@@ -103,14 +123,15 @@ def duration_hits(text: str) -> list[DurationHit]:
             gap = text[last.end : start]
             if gap == "" or gap in joiners:
                 hits[-1] = DurationHit(
-                    last.start, match.end(), last.low + low, last.high + high, last.units | {match.group("unit")}
+                    last.start, match.end(), last.low + low, last.high + high, last.units | {match.group("unit")},
+                    approx=last.approx or approx,
                 )
                 continue
-        hits.append(DurationHit(start, match.end(), low, high, frozenset({match.group("unit")}), negative))
+        hits.append(DurationHit(start, match.end(), low, high, frozenset({match.group("unit")}), negative, approx))
     return hits
 
 
-def keyword_before(text: str, start: int, keywords: list[str], max_gap: int = _CONTEXT_GAP) -> str | None:
+def keyword_before(text: str, start: int, keywords: Sequence[str], max_gap: int = _CONTEXT_GAP) -> str | None:
     """Find a keyword ending at most max_gap characters before start, within the same clause."""
     breaks = clause_breaks()
     for end in range(start, max(start - max_gap, 0) - 1, -1):
@@ -201,10 +222,15 @@ def _term_regex() -> re.Pattern[str]:
     return re.compile(rf"(?<![0-9.{re.escape(syn.cn_chars)}])(?P<num>{syn.core})(?:{after})")
 
 
-def term_hits(text: str) -> list[TermHit]:
-    """Find "in 12 instalments" style loan terms (a number before the instalment word) in prepared text."""
+def term_hits(text: str, *, limit: int | None = None) -> list[TermHit]:
+    """Find "in 12 instalments" style loan terms (a number before the instalment word) in prepared text.
+
+    Args:
+        text: Prepared text.
+        limit: The most instalments believable (default: the lexicon's `max_term_months`).
+    """
     hits: list[TermHit] = []
-    limit = int(section("durations", "max_term_months"))
+    limit = int(section("durations", "max_term_months")) if limit is None else limit
     for match in _term_regex().finditer(text):
         if MASK in match.group(0) or ends_with_any(text, match.start(), words("durations", "term_not_after")):
             continue
@@ -219,14 +245,20 @@ def term_hits(text: str) -> list[TermHit]:
     return hits
 
 
-def months_of(hit: DurationHit) -> int | None:
-    """A duration as whole months when it is a believable loan term, else None."""
+def months_in(hit: DurationHit) -> int | None:
+    """A duration said in months and years as whole months ("24个月" is 24, "1年半" 18), else None."""
     if hit.low != hit.high or not hit.units <= set(words("durations", "term_units")):
         return None
     year = int(section("durations", "units", str(section("durations", "year_unit"))))
-    years, rest = divmod(hit.low, year)
-    months, leftover = divmod(rest, 30)
-    if leftover:
-        return None
-    total = years * 12 + months
-    return total if 1 <= total <= int(section("durations", "max_term_months")) else None
+    month = int(section("durations", "units", str(section("durations", "month_unit"))))
+    for years in range(hit.low // year + 1):
+        months, leftover = divmod(hit.low - years * year, month)
+        if not leftover:
+            return years * 12 + months
+    return None
+
+
+def months_of(hit: DurationHit) -> int | None:
+    """A duration as whole months when it is a believable loan term, else None."""
+    total = months_in(hit)
+    return total if total is not None and 1 <= total <= int(section("durations", "max_term_months")) else None

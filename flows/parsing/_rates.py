@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal, cast
 
+from flows.parsing._amounts import amount_hits, parse_amount
 from flows.parsing._core import (
     MASK,
     ParseError,
@@ -20,45 +21,18 @@ from flows.parsing._core import (
     starts_with_any,
     words,
 )
-from flows.parsing._numbers import amount_hits, numeral_value, parse_amount, syntax
+from flows.parsing._money_rates import money_rate_hits
+from flows.parsing._numerals import numeral_value, syntax
+from flows.parsing._rate_types import Rate, RateHit, RateKind, make_rate
 
-RateKind = Literal["daily", "monthly", "annual", "monthly_fee"]
+__all__ = ["Rate", "RateHit", "RateKind", "parse_rate", "rate_hits"]
 
 _MAX_GAP = 6
 
 
 @dataclass(frozen=True)
-class Rate:
-    """A cost of borrowing as the user stated it.
-
-    Attributes:
-        text: The words it was read from (normalised), parse_rate(text) gives the same rate back.
-        kind: The period: "daily", "monthly", "annual", or "monthly_fee" (a flat fee charged each
-            month on the ORIGINAL principal, however much has been repaid).
-        per_period: The fraction per period, e.g. Decimal("0.0005") a day.
-        annual_simple: per_period times periods a year, without compounding (for a monthly fee
-            this understates the true annual cost, because the fee does not shrink with the balance).
-    """
-
-    text: str
-    kind: RateKind
-    per_period: Decimal
-    annual_simple: Decimal
-
-
-@dataclass(frozen=True)
-class RateHit:
-    """A rate found in text, with where it lies."""
-
-    start: int
-    end: int
-    rate: Rate | None
-    problem: ParseProblem | None = None
-
-
-@dataclass(frozen=True)
 class _KindWord:
-    kind: RateKind
+    kind: RateKind | None  # None: the word names a rate, not its period ("利息")
     strong: bool
 
 
@@ -68,7 +42,8 @@ def _kind_words() -> dict[str, _KindWord]:
     for kind, groups in section("rates", "kinds").items():
         for strength in ("weak", "strong"):
             for word in groups.get(strength, []):
-                table[str(word)] = _KindWord(cast(RateKind, kind), strength == "strong")
+                period = None if kind == "implied" else cast(RateKind, kind)
+                table[str(word)] = _KindWord(period, strength == "strong")
     return table
 
 
@@ -83,6 +58,33 @@ def _value_regex() -> re.Pattern[str]:
     syn = syntax()
     negative = alternation(words("numbers", "negative"))
     return re.compile(rf"(?P<sign>{negative})?(?P<num>{syn.core})")
+
+
+@cache
+def _period_after() -> tuple[dict[str, RateKind], tuple[str, ...]]:
+    table = {str(word): cast(RateKind, kind) for kind, items in section("rates", "period_after").items()
+             for word in items}
+    return table, tuple(words("rates", "period_after_filler"))
+
+
+def period_after(text: str, pos: int) -> tuple[RateKind, int] | None:
+    """The period word right after a figure ("每天" in "千分之二每天"), with where it ends."""
+    table, fillers = _period_after()
+    for skip in ("", *fillers):
+        if skip and not text.startswith(skip, pos):
+            continue
+        found = starts_with_any(text, pos + len(skip), table)
+        if found:
+            return table[found], pos + len(skip) + len(found)
+    return None
+
+
+@cache
+def _value_starts() -> frozenset[str]:
+    """Characters a rate's figure may start with: digits, numerals, and the first of "百分之", "万"..."""
+    marks = [*words("rates", "percent_before"), *words("rates", "permille_before"),
+             *words("rates", "per_ten_thousand_before"), str(section("rates", "ten_thousand_short"))]
+    return frozenset("0123456789" + syntax().cn_chars + "".join(mark[0] for mark in marks if mark))
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,10 @@ def _value_at(text: str, pos: int, kind: RateKind | None) -> _Value | None:
     short = str(section("rates", "ten_thousand_short"))
     if text.startswith(short, pos):
         number = _number_at(text, pos + len(short))
+        digits, first = syntax().digit_values, pos + len(short)
+        if number and number[1] - first > 1 and all(ch in digits for ch in text[first : number[1]]):
+            # "万五一天": one digit, then the period word's own digit (cn2an would read 51).
+            number = (Decimal(digits[text[first]]), first + 1, number[2])
         if number:
             return _Value(number[1], number[0] / ten_thousand, "ten_thousand", number[2])
     number = _number_at(text, pos)
@@ -142,16 +148,31 @@ def _value_at(text: str, pos: int, kind: RateKind | None) -> _Value | None:
     return _Value(end, value / hundred, "bare", negative)
 
 
-def _make(text: str, kind: RateKind, value: _Value) -> RateHit:
-    raise_problem: ParseProblem | None = None
-    if value.negative:
-        raise_problem = ParseProblem.negative
-    periods = int(section("rates", "periods_per_year", kind))
-    annual = value.fraction * periods
-    if annual > Decimal(str(section("rates", "max_annual_simple"))):
-        raise_problem = raise_problem or ParseProblem.too_large
-    rate = Rate(text=text, kind=kind, per_period=value.fraction, annual_simple=annual)
-    return RateHit(0, 0, None if raise_problem else rate, raise_problem)
+def _approx_around(text: str, begin: int, end: int, value_at: int) -> tuple[int, int, bool]:
+    """Take in approximating words before the rate, after it, or between its period word and figure."""
+    before = ends_with_any(text, begin, words("rates", "approx_before"))
+    after = starts_with_any(text, end, words("rates", "approx_after"))
+    inside = any(word in text[begin:value_at] for word in words("rates", "approx_before"))
+    return begin - len(before or ""), end + len(after or ""), bool(before or after or inside)
+
+
+def _finish(text: str, begin: int, value: _Value, kind: RateKind | None, *, explicit: bool,
+            value_at: int | None = None) -> RateHit:
+    """Make the hit for a value read at text[begin:value.end], taking a period word said after it."""
+    end = value.end
+    after = period_after(text, end)
+    if after is not None and (kind is None or not explicit):
+        kind, end, explicit = after[0], after[1], True
+    if kind is None:
+        if value.form == "ten_thousand":
+            kind = cast(RateKind, section("rates", "ten_thousand_default_kind"))
+        elif value.form == "fen":
+            kind = cast(RateKind, section("rates", "fen_default_kind"))
+        else:
+            kind = cast(RateKind, section("rates", "default_kind"))
+    start, stop, approx = _approx_around(text, begin, end, begin if value_at is None else value_at)
+    rate, problem = make_rate(text[begin:end], kind, value.fraction, negative=value.negative)
+    return RateHit(start, stop, rate, problem, explicit=explicit, approx=approx, form=value.form)
 
 
 def _skip_gap(text: str, pos: int) -> list[int]:
@@ -169,8 +190,13 @@ def _skip_gap(text: str, pos: int) -> list[int]:
     return starts
 
 
-def rate_hits(text: str) -> list[RateHit]:
-    """Find every rate in prepared (possibly masked) text, in order, without overlaps."""
+def rate_hits(text: str, *, money: bool = False) -> list[RateHit]:
+    """Find every rate in prepared (possibly masked) text, in order, without overlaps.
+
+    Args:
+        text: Prepared text.
+        money: Also read rates said as money ("一万块一天五块利息"); only where a rate is what was asked.
+    """
     hits: list[RateHit] = []
     claimed_until = 0
     kinds = _kind_words()
@@ -179,38 +205,38 @@ def rate_hits(text: str) -> list[RateHit]:
             continue
         word = kinds[match.group(0)]
         for start in _skip_gap(text, match.end()):
-            hit = _hit_at(text, match.start(), start, word.kind, strong=word.strong)
+            hit = _hit_at(text, match.start(), start, word)
             if hit is not None:
                 hits.append(hit)
                 claimed_until = hit.end
                 break
     hits.extend(_unmarked_hits(text, hits))
+    if money and not any(hit.rate is not None for hit in hits):
+        hits.extend(money_rate_hits(text))
     hits.sort(key=lambda hit: hit.start)
     return hits
 
 
-def _hit_at(text: str, begin: int, pos: int, kind: RateKind, *, strong: bool) -> RateHit | None:
+def _hit_at(text: str, begin: int, pos: int, word: _KindWord) -> RateHit | None:
     try:
-        value = _value_at(text, pos, kind)
+        value = _value_at(text, pos, word.kind)
     except ParseError as err:
         return RateHit(begin, pos, None, err.problem)
-    if value is None or (value.form == "bare" and (not strong or value.fraction > 1)):
+    if value is None or (value.form == "bare" and (not word.strong or value.fraction > 1)):
         return None
-    made = _make(text[begin : value.end], kind, value)
-    return RateHit(begin, value.end, made.rate, made.problem)
+    return _finish(text, begin, value, word.kind, explicit=word.kind is not None, value_at=pos)
 
 
 def _unmarked_hits(text: str, taken: list[RateHit]) -> list[RateHit]:
-    """Rates with no period word: "24%" (annual), per-ten-thousand (daily), fen with interest word (monthly)."""
+    """Rates with no period word before them: "24%", "万五", "三分利", "千分之二每天"."""
     found: list[RateHit] = []
     syn = syntax()
     occupied = [(hit.start, hit.end) for hit in taken]
-    default_kind = cast(RateKind, section("rates", "default_kind"))
-    ten_kind = cast(RateKind, section("rates", "ten_thousand_default_kind"))
     fen_suffix = words("rates", "fen_suffix")
+    starts = _value_starts()
     pos = 0
     while pos < len(text):
-        if any(start <= pos < end for start, end in occupied) or (
+        if text[pos] not in starts or any(start <= pos < end for start, end in occupied) or (
             pos > 0 and (text[pos - 1].isdigit() or text[pos - 1] in syn.cn_chars or text[pos - 1] == ".")
         ):
             pos += 1
@@ -230,15 +256,11 @@ def _unmarked_hits(text: str, taken: list[RateHit]) -> list[RateHit]:
                 pos += 1
                 continue
             end += len(suffix)
-        kind = ten_kind if value.form == "ten_thousand" else default_kind
-        if value.form == "fen":
-            kind = cast(RateKind, section("rates", "fen_default_kind"))
         begin = pos - len(sign) if sign and not (pos - len(sign) > 0 and text[pos - len(sign) - 1].isdigit()) else pos
-        negative = value.negative or begin < pos
-        adjusted = _Value(end, value.fraction, value.form, negative)
-        made = _make(text[begin:end], kind, adjusted)
-        found.append(RateHit(begin, end, made.rate, made.problem))
-        pos = end
+        adjusted = _Value(end, value.fraction, value.form, value.negative or begin < pos)
+        hit = _finish(text, begin, adjusted, None, explicit=False)
+        found.append(hit)
+        pos = max(hit.end, pos + 1)
     return found
 
 
@@ -247,18 +269,20 @@ def parse_rate(text: str) -> Rate:
 
     Args:
         text: What the user typed, e.g. "annualised 24%", "5 in 10,000 a day", "1.5 fen a month",
-            "monthly fee 0.6%", "24%" (see tests/test_parsing.py for real phrasings).
+            "monthly fee 0.6%", "24%", "2 per mille each day", "20,000 yuan, 8 yuan interest a day"
+            (see tests/test_parsing.py for real phrasings).
 
     Returns:
-        The first rate stated. A rate without a period word is taken as annual ("24%"),
-        the folk "5 in 10,000" as daily, and "3 fen interest" as monthly.
+        The first rate stated, with the period said before or after the figure. A rate without a
+        period word is taken as annual ("24%"), the folk "5 in 10,000" as daily, and "3 fen interest"
+        as monthly (`rate_hits` tells which hits had no period word).
 
     Raises:
         ParseError: not_found (no rate), negative, too_large (simple annual above 10000%),
             ambiguous (a bare number with no % or period word; detail "number").
     """
     prepared = prepare(text)
-    hits = rate_hits(prepared)
+    hits = rate_hits(prepared, money=True)
     if hits:
         hit = hits[0]
         if hit.problem is not None or hit.rate is None:

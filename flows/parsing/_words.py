@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from flows.core.models import COLLECTION_PRESSURE, Collection
@@ -12,68 +12,25 @@ from flows.parsing._core import clause_breaks, normalise, section, starts_with_a
 _NEGATION_WINDOW = 4
 
 
-def _bare(text: str) -> str:
-    """Lower-cased text without punctuation or blank space (emoji stay: they can mean yes)."""
-    folded = normalise(text).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZ")
-
-
-def _variants(text: str) -> list[str]:
-    """The text, then with leading fillers and trailing particles peeled off one at a time."""
-    fillers = sorted(words("yes_no", "leading_fillers"), key=len, reverse=True)
-    particles = sorted(words("yes_no", "trailing_particles"), key=len, reverse=True)
-    seen = [text]
-    current = text
-    changed = True
-    while changed:
-        changed = False
-        for filler in fillers:
-            if current.startswith(filler) and len(current) > len(filler):
-                current = current[len(filler) :]
-                changed = True
-                break
-        for particle in particles:
-            if current.endswith(particle) and len(current) > len(particle):
-                current = current[: -len(particle)]
-                changed = True
-                break
-        if changed:
-            seen.append(current)
-    return seen
-
-
 def parse_yes_no(text: str) -> bool | None:
-    """Read a yes or a no.
+    """Read a yes or a no, with no question to give it context.
+
+    Kept for callers that ask a generic yes/no (confirmations, the reminders' "in writing?"); it is
+    `flows.understanding.yes_no.read_yes_no` at a question with no words of its own, so hedges,
+    scoped negation and dialect read the same everywhere.
 
     Args:
         text: A short answer in Chinese or English ("yes", "ok", "no", "I don't know").
 
     Returns:
-        True for yes, False for no, None when it is neither (including "I don't know" and questions).
+        True for yes, False for no, None when it is neither (an unsure answer, a question, a feeling).
     """
-    bare = _bare(text)
-    if not bare:
-        return None
-    unsure = words("yes_no", "unsure")
-    yes, no = words("yes_no", "yes"), words("yes_no", "no")
-    if any(phrase in bare for phrase in unsure):
-        return None
-    for variant in _variants(bare):
-        if variant in no:
-            return False
-        if variant in yes:
-            return True
-    first_token = normalise(text).casefold().split(" ")[0].strip(".,!?")
-    if first_token.isascii() and first_token:
-        return True if first_token in yes else False if first_token in no else None
-    for variant in _variants(bare):
-        cjk_yes = [word for word in yes if not word.isascii()]
-        cjk_no = [word for word in no if not word.isascii()]
-        found_no = starts_with_any(variant, 0, cjk_no)
-        found_yes = starts_with_any(variant, 0, cjk_yes)
-        if found_no or found_yes:
-            return len(found_yes or "") > len(found_no or "")
-    return None
+    # Imported here: flows.understanding reads lexicons through flows.parsing, which imports this module.
+    from flows.understanding.reading import AnswerKind, Outcome, Question
+    from flows.understanding.yes_no import read_yes_no
+
+    reading = read_yes_no(Question("generic", AnswerKind.yes_no), text, today=date.min)
+    return bool(reading.value) if reading.outcome is Outcome.value else None
 
 
 @dataclass(frozen=True)

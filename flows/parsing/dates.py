@@ -8,7 +8,7 @@ from functools import cache
 
 from flows.core.texts import lexicon
 from flows.parsing import ParseError
-from flows.parsing._numbers import numeral_value
+from flows.parsing._numerals import numeral_value
 
 MAX_DATE_TEXT = 60
 
@@ -19,7 +19,7 @@ def _numeral_run() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(words['cn_digits'] + words['leading_units'])}]{{1,6}}")
 
 
-def _arabic(text: str) -> str:
+def to_arabic(text: str) -> str:
     """Write short Chinese numerals (a year spelled digit by digit, a month as a word) as digits."""
 
     def convert(match: re.Match[str]) -> str:
@@ -59,7 +59,7 @@ def parse_month(text: str, *, today: date) -> date | None:
     Returns:
         The date (the 1st of the month when no day was given), or None when none is readable.
     """
-    text = _arabic(text[:MAX_DATE_TEXT])
+    text = to_arabic(text[:MAX_DATE_TEXT])
     absolute, relative, offsets = _patterns()
     found = absolute.search(text)
     if found:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import re
+import warnings
 from datetime import date, time
 from functools import cache
 from typing import Any
@@ -33,7 +34,8 @@ def _prepare(text: str) -> str:
     import cn2an  # only typed answers need the numeral conversion
 
     text = normalise(text)
-    with contextlib.suppress(ValueError, KeyError, IndexError):
+    with contextlib.suppress(ValueError, KeyError, IndexError), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns (in Chinese) on every run of numerals it cannot read
         text = cn2an.transform(text, "cn2an")
     return text
 

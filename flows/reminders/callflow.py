@@ -1,6 +1,7 @@
-"""Logging a real call: which platform, who answered, what was agreed, whether it came in writing.
+"""Logging a real call (`/call`): which platform, who answered, what was agreed, whether it came in writing.
 
-Answers collect in `session.pending["rm_call"]` until the agreement is stored in the reminders state.
+The answers are the call form (`flows.reminders.forms.CALL_FORM`); the last one stores the agreement
+in the reminders data, and the plan is recomputed with it.
 """
 
 from __future__ import annotations
@@ -9,24 +10,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.core.models import Choice, Input, Reply, Session
+from flows.analysis import ProposedAgreement, check_agreement
+from flows.core.dialog import Finish, Stay, Step, Turn
+from flows.core.forms import BACK, FormState
+from flows.core.models import Choice, Input, Reply
 from flows.core.money import yuan
 from flows.core.texts import render
-from flows.parsing import ParseError, parse_amount, parse_yes_no
-from flows.reminders.answers import parse_count, parse_future_date
-from flows.reminders.machine import RemindModel, RemindState, fire
-from flows.reminders.messages import PREFIX, button, date_text
-from flows.reminders.models import Agreement, ReminderSettings, load_state, save_state
+from flows.reminders.forms import CALL_FORM
+from flows.reminders.machine import fire
+from flows.reminders.messages import PREFIX, button, concern_texts, date_text
+from flows.reminders.models import Agreement, ReminderSettings, RemindersPart
 from flows.reminders.progress import PlanView, replan
 
-KEY = "rm_call"
-KINDS = ("instalments", "extension", "waiver")
-S = RemindState
-
-
-def _draft(session: Session) -> dict[str, Any]:
-    draft: dict[str, Any] = session.pending.setdefault(KEY, {})
-    return draft
+PLATFORM_TAP = f"{PREFIX}cp:"
 
 
 def open_loans(plan: PlanView) -> list[str]:
@@ -34,120 +30,138 @@ def open_loans(plan: PlanView) -> list[str]:
     return [key for key in plan.keys if plan.balances.get(key, Decimal(0)) > 0]
 
 
-def start(session: Session, plan: PlanView, loan_index: int | None = None) -> list[Reply]:
+def start(turn: Turn, part: RemindersPart, plan: PlanView, loan_index: int | None = None) -> Step:
     """Begin logging a call; with a known platform (from a nudge's button) skip straight to the agent."""
-    session.pending[KEY] = {}
-    fire(session, "log_call")
+    part.call = FormState()
     loans = open_loans(plan)
     if not loans:
-        fire(session, "leave")
-        return [Reply(text=render("reminders/no_open_loans"))]
+        fire(part, "leave")
+        return Finish(replies=[Reply(text=render("reminders/no_open_loans"))])
+    fire(part, "log_call")
     if loan_index is not None and 0 <= loan_index < len(plan.keys) and plan.keys[loan_index] in loans:
-        chosen = plan.keys[loan_index]
+        part.call.values["loan"] = plan.keys[loan_index]
     elif len(loans) == 1:
-        chosen = loans[0]
-    else:
-        return [ask(session, plan)]
-    _draft(session)["loan"] = chosen
-    fire(session, "next")
-    return [ask(session, plan)]
+        part.call.values["loan"] = loans[0]
+    return Stay([ask(turn, part, plan)])
 
 
-def ask(session: Session, plan: PlanView) -> Reply:
-    """Ask the question of the current call state."""
-    state = RemindModel(session).state
-    choices: list[Choice] = []
-    if state == S.call_platform:
-        choices = [button(f"{PREFIX}cp:{plan.keys.index(key)}", "rm_platform", key) for key in open_loans(plan)]
-    elif state == S.call_agent:
-        choices = [button(f"{PREFIX}cskip", "rm_agent_skip")]
-    elif state == S.call_kind:
-        choices = [button(f"{PREFIX}ck:{kind}", f"rm_kind_{kind}") for kind in KINDS]
-    elif state == S.call_written:
-        choices = [button(f"{PREFIX}cw:yes", "rm_written_yes"), button(f"{PREFIX}cw:no", "rm_written_no")]
-    return Reply(text=render(f"reminders/{state.value.replace('call_', 'call_ask_')}"), choices=choices)
+def ask(turn: Turn, part: RemindersPart, plan: PlanView) -> Reply:
+    """Ask the next question of the call form."""
+    slot = CALL_FORM.pending(part.call)
+    if slot is None:
+        return Reply(text=render("reminders/stale"))
+    reply = CALL_FORM.ask(slot, part.call)
+    buttons: list[Choice] = [c for c in reply.choices if c.id != BACK or part.call.trail]
+    if slot.name == "loan":
+        buttons = [button(f"{PLATFORM_TAP}{plan.keys.index(key)}", "rm_platform", key) for key in open_loans(plan)]
+    return reply.model_copy(update={"choices": buttons})
 
 
-def _bad(what: str, session: Session, plan: PlanView) -> list[Reply]:
-    return [Reply(text=render("reminders/bad_answer", what=what)), ask(session, plan)]
+def back(part: RemindersPart) -> bool:
+    """Step back one question; False when at the first one."""
+    return CALL_FORM.back(part.call) is not None
 
 
-def answer(session: Session, plan: PlanView, inp: Input, today: date) -> list[Reply]:
-    """Take one answer while logging a call; the last one stores the agreement."""
-    state = RemindModel(session).state
-    draft = _draft(session)
-    choice, text = inp.choice or "", inp.text.strip()
-    if state == S.call_platform:
-        index = choice.removeprefix(f"{PREFIX}cp:")
-        loans = open_loans(plan)
-        picked = plan.keys[int(index)] if index.isdigit() and int(index) < len(plan.keys) else None
-        picked = picked or next((key for key in loans if text and (text in key or key in text)), None)
-        if picked is None or picked not in loans:
-            return _bad("choice", session, plan)
-        draft["loan"] = picked
-    elif state == S.call_agent:
-        draft["agent"] = "" if choice == f"{PREFIX}cskip" else text[:40]
-    elif state == S.call_kind:
-        kind = choice.removeprefix(f"{PREFIX}ck:")
-        if kind not in KINDS:
-            return _bad("choice", session, plan)
-        draft["kind"] = kind
-        fire(session, kind)
-        return [ask(session, plan)]
-    elif state == S.call_count:
-        count = parse_count(text)
-        if count is None:
-            return _bad("count", session, plan)
-        draft["count"] = count
-    elif state in (S.call_amount, S.call_settle_amount):
-        try:
-            amount = parse_amount(text)
-        except ParseError:
-            return _bad("amount", session, plan)
-        if amount <= 0:
-            return _bad("amount", session, plan)
-        draft["amount"] = str(amount)
-    elif state in (S.call_first_date, S.call_until, S.call_settle_date):
-        day = parse_future_date(text, today=today)
-        if day is None:
-            return _bad("date", session, plan)
-        draft["first_date"] = day.isoformat()
-    elif state == S.call_written:
-        written = {f"{PREFIX}cw:yes": True, f"{PREFIX}cw:no": False}.get(choice)
-        written = parse_yes_no(text) if written is None and text else written
-        if written is None:
-            return _bad("choice", session, plan)
-        draft["written"] = written
-        return finish(session, today)
-    fire(session, "next")
-    return [ask(session, plan)]
+def answer(turn: Turn, part: RemindersPart, plan: PlanView, inp: Input) -> Step:
+    """Take one answer while logging a call; the last one stores the agreement (questioned first when needed)."""
+    if part.checking:
+        return _after_check(turn, part, plan, inp)
+    slot = CALL_FORM.pending(part.call)
+    if slot is not None and slot.name == "loan":
+        picked = _picked_loan(plan, inp)
+        if picked is None:
+            return Stay([Reply(text=render("forms/invalid_choice")), ask(turn, part, plan)])
+        inp = Input(kind="text", text=picked)
+    done = CALL_FORM.answer(part.call, inp, turn.today)
+    if done.back:
+        return Stay([ask(turn, part, plan)]) if back(part) else Finish()
+    if slot is not None and slot.name == "loan" and part.call.values.get("loan") not in open_loans(plan):
+        part.call.forget("loan")
+        return Stay([Reply(text=render("forms/invalid_choice")), ask(turn, part, plan)])
+    if CALL_FORM.pending(part.call) is not None:
+        return Stay([*done.replies, ask(turn, part, plan)])
+    concerns = concern_texts(check_agreement(turn.plan, _proposal(part)))
+    if concerns:
+        part.checking = True
+        return Stay([*done.replies, _check_reply(concerns)])
+    return finish(turn, part, turn.today)
 
 
-def finish(session: Session, today: date) -> list[Reply]:
+CHECK_TAPS = (f"{PREFIX}csave", f"{PREFIX}cfix", f"{PREFIX}cdrop")
+
+
+def _proposal(part: RemindersPart) -> ProposedAgreement:
+    values = CALL_FORM.typed(part.call)
+    kind = str(values["kind"])
+    return ProposedAgreement(
+        loan=str(values["loan"]), kind=kind,  # type: ignore[arg-type]
+        count=values.get("count"),
+        amount=values.get("amount") if kind == "instalments" else values.get("settle_amount"),
+        first_date=values.get("first_date") or values.get("until") or values.get("settle_date"))
+
+
+def _check_reply(concerns: list[str]) -> Reply:
+    return Reply(text=render("reminders/call_checked", concerns=concerns),
+                 choices=[button(tap, f"rm_{tap.removeprefix(PREFIX)}") for tap in CHECK_TAPS])
+
+
+def _after_check(turn: Turn, part: RemindersPart, plan: PlanView, inp: Input) -> Step:
+    """Save the questioned agreement as it is, change its figures, or leave it unsaved."""
+    part.checking = False
+    if inp.choice == f"{PREFIX}csave":
+        return finish(turn, part, turn.today)
+    if inp.choice == f"{PREFIX}cfix":
+        for name in ("count", "amount", "first_date", "until", "settle_amount", "settle_date", "written"):
+            part.call.forget(name)
+        return Stay([ask(turn, part, plan)])
+    if inp.choice == f"{PREFIX}cdrop":
+        part.call = FormState()
+        fire(part, "leave")
+        return Finish(replies=[Reply(text=render("reminders/call_dropped"))])
+    part.checking = True
+    return Stay([_check_reply(concern_texts(check_agreement(turn.plan, _proposal(part))))])
+
+
+def _picked_loan(plan: PlanView, inp: Input) -> str | None:
+    loans = open_loans(plan)
+    index = (inp.choice or "").removeprefix(PLATFORM_TAP)
+    if inp.choice and index.isdigit() and int(index) < len(plan.keys):
+        key = plan.keys[int(index)]
+        return key if key in loans else None
+    text = inp.text.strip()
+    return next((key for key in loans if text and (text in key or key in text)), None)
+
+
+def finish(turn: Turn, part: RemindersPart, today: date) -> Step:
     """Store the agreement, recompute the plan, and ask for it in writing when it is only spoken."""
-    assert session.profile is not None
-    draft = session.pending.pop(KEY, {})
-    state = load_state(session)
-    before = replan(session.profile, state, today=today, strategy=session.plan_strategy)
+    profile = turn.session.profile
+    assert profile is not None
+    values = CALL_FORM.typed(part.call)
+    state = part.data
+    before = replan(profile, state, today=today, strategy=turn.session.plan_strategy)
+    kind = str(values["kind"])
+    amount = values.get("amount") if kind == "instalments" else values.get("settle_amount")
+    first = values.get("first_date") or values.get("until") or values.get("settle_date")
     agreement = Agreement(
-        loan=draft["loan"], kind=draft["kind"], agent=draft.get("agent", ""), count=draft.get("count"),
-        amount=Decimal(draft["amount"]) if "amount" in draft else None,
-        first_date=date.fromisoformat(draft["first_date"]), written=bool(draft["written"]), made_on=today,
-        owed=before.balances.get(draft["loan"], Decimal(0)),
+        loan=str(values["loan"]), kind=kind, agent=str(values.get("agent") or ""),
+        count=values.get("count"), amount=amount, first_date=first, written=bool(values["written"]),
+        made_on=today, owed=before.balances.get(str(values["loan"]), Decimal(0)),
     )
     state.agreements.append(agreement)
+    part.call = FormState()
     auto = state.settings is None
     if auto:
         state.settings = ReminderSettings()
-    save_state(session, state)
-    fire(session, "leave")
-    plan = replan(session.profile, state, today=today, strategy=session.plan_strategy)
+    state.begin(today)
+    turn.replan()
+    fire(part, "leave")
+    plan = replan(profile, state, today=today, strategy=turn.session.plan_strategy)
     replies = [Reply(text=render("reminders/call_logged", **terms(agreement), agent=agreement.agent,
-                                 others=[(k, yuan(v)) for k, v in plan.monthly.items() if v > 0],
+                                 others=[(k, yuan(v)) for k, v in plan.others_monthly()],
                                  months=plan.months_to_go, auto_enabled=auto))]
     if not agreement.written:
         replies.append(written_draft(agreement))
-    return replies
+    return Finish(replies=replies)
 
 
 def terms(agreement: Agreement) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flows.analysis import Concern
 from flows.core.models import Choice, Reply
 from flows.core.money import yuan
 from flows.core.texts import label, render
+from flows.negotiation.toolkit import call_window
 from flows.reminders.rules import DayMessage, Step
 
 PREFIX = "rm:"
@@ -42,21 +44,35 @@ def _step_context(step: Step) -> dict[str, Any]:
         "days_left": step.days_left,
         "number": (step.index or 0) + 1,
         "parts": [(name, yuan(part)) for name, part in step.parts],
+        "term": step.term or 0,
+        "practice": step.practice,
+        "help": step.help,
+        "set_aside": yuan(step.set_aside) if step.set_aside > 0 else "",
+        "saved": yuan(step.saved) if step.saved > 0 else "",
+        "window": call_window(),
     }
 
 
 def step_buttons(step: Step, day: date) -> list[Choice]:
-    """Return the buttons under a day's main step: act on it, snooze the day, or skip it."""
+    """Return the buttons under a day's main step: act on it (or get help), snooze the day, or skip it."""
     token = day_token(day)
+    snooze, skip = button(f"{PREFIX}snooze:{token}", "rm_snooze"), button(f"{PREFIX}skip:{token}", "rm_skip")
     if step.kind == "due":
-        act = button(f"{PREFIX}paid:{step.agreement}:{step.index}", "rm_paid")
-    elif step.kind == "payday":
-        act = button(f"{PREFIX}paid:pd:{(step.month or '').replace('-', '')}", "rm_paid")
-    elif step.kind == "written":
+        return [button(f"{PREFIX}paid:{step.agreement}:{step.index}", "rm_paid"), snooze, skip]
+    if step.kind == "payday":
+        if step.parts:
+            return [button(f"{PREFIX}paid:pd:{(step.month or '').replace('-', '')}", "rm_paid"), snooze, skip]
+        return [button(f"{PREFIX}skip:{token}", "rm_set_aside"), snooze]
+    if step.kind == "written":
         act = button(f"{PREFIX}written:{step.agreement}", "rm_written")
-    else:
-        act = button(f"{PREFIX}call:{step.loan_index}", "rm_call")
-    return [act, button(f"{PREFIX}snooze:{token}", "rm_snooze"), button(f"{PREFIX}skip:{token}", "rm_skip")]
+        return [act, skip] if step.help else [act, snooze, skip]
+    if step.kind == "advice":
+        return [snooze, skip]
+    call = button(f"{PREFIX}call:{step.loan_index}", "rm_call")
+    practice = Choice(id="menu:roleplay", label=label("rm_practice"))
+    if step.help:
+        return [call, practice, button(f"{PREFIX}pause:{step.loan_index}", "rm_pause_lender"), skip]
+    return [call, snooze, skip]
 
 
 def day_reply(message: DayMessage) -> Reply:
@@ -76,3 +92,18 @@ def day_reply(message: DayMessage) -> Reply:
         left=yuan(message.left),
     )
     return Reply(text=text, choices=step_buttons(message.main, message.day))
+
+
+def concern_texts(concerns: list[Concern]) -> list[str]:
+    """Render what to question in a proposed agreement (from `flows.analysis.check_agreement`).
+
+    Args:
+        concerns: The concerns, in order.
+
+    Returns:
+        One short paragraph per concern, for the /call form to show before it saves the agreement.
+    """
+    return [render("reminders/call_check", code=item.code, platform=item.loan,
+                   amount=yuan(item.amount) if item.amount is not None else "",
+                   limit=yuan(item.limit) if item.limit is not None and item.limit > 0 else "")
+            for item in concerns]

@@ -1,23 +1,25 @@
 """What the reminders keep in a user's Session: settings, agreements from real calls, payments.
 
-Everything lives in `session.extras["reminders"]` (dumped with mode="json"), so it is encrypted with
-the session and erased with it; the reminder rows in the database only say *when* to look again.
+Everything lives in the reminders dialogue's part of the session (`RemindersPart`), so it is encrypted
+with the session and erased with it; the reminder rows in the database only say *when* to look again.
 """
 
 from __future__ import annotations
 
 import calendar
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
+from enum import StrEnum
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.core.models import Session, Yuan
+from flows.core.forms import FormState
+from flows.core.models import Yuan
+from flows.core.session import Part, Session
 
-EXTRAS_KEY = "reminders"
 DEFAULT_TZ = "Asia/Shanghai"
 
 AgreementKind = Literal["instalments", "extension", "waiver"]
@@ -100,8 +102,12 @@ class Agreement(BaseModel):
             return []
         if self.kind == "instalments":
             amount = self.amount or Decimal(0)
-            return [Instalment(index=i, due=add_months(self.first_date, i), amount=amount)
-                    for i in range(self.count or 1)]
+            count = self.count or 1
+            # Whole-yuan instalments rarely divide the balance: the last one is what is left of it.
+            last = self.owed - amount * (count - 1)
+            return [Instalment(index=i, due=add_months(self.first_date, i),
+                               amount=last if i == count - 1 and 0 < last < amount else amount)
+                    for i in range(count)]
         amount = self.owed if self.kind == "extension" or self.amount is None else self.amount
         return [Instalment(index=0, due=self.first_date, amount=amount)]
 
@@ -134,6 +140,20 @@ class Snooze(BaseModel):
     at: datetime
 
 
+class LoanPause(BaseModel):
+    """The user asked not to be nudged about one lender for a while ("skip this lender for now")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    loan: str
+    until: date
+    """The first day the lender is nudged again."""
+
+
+PAUSE_DAYS = 7
+"""How long "skip this lender for now" lasts."""
+
+
 class RemindersState(BaseModel):
     """Everything reminders keep about one user."""
 
@@ -146,6 +166,23 @@ class RemindersState(BaseModel):
     skipped: list[date] = Field(default_factory=list)
     snoozes: list[Snooze] = Field(default_factory=list)
     celebrated: list[str] = Field(default_factory=list)
+    started: date | None = None
+    """The day the plan's daily steps began (the walk through the contact order starts here)."""
+    paused: list[LoanPause] = Field(default_factory=list)
+
+    def begin(self, day: date) -> None:
+        """Start the daily steps on `day`, unless they already started."""
+        if self.started is None:
+            self.started = day
+
+    def pause(self, loan: str, day: date, days: int = PAUSE_DAYS) -> None:
+        """Stop nudging about one lender until `days` after `day` (replacing an earlier pause)."""
+        self.paused = [p for p in self.paused if p.loan != loan]
+        self.paused.append(LoanPause(loan=loan, until=day + timedelta(days=days)))
+
+    def is_paused(self, loan: str, day: date) -> bool:
+        """Tell whether nudges about a lender are paused on `day`."""
+        return any(p.loan == loan and day < p.until for p in self.paused)
 
     @property
     def active(self) -> bool:
@@ -175,12 +212,33 @@ class RemindersState(BaseModel):
         self.snoozes = [s for s in self.snoozes if s.day >= day]
 
 
+class RemindStage(StrEnum):
+    """Where the person is in the reminders dialogue."""
+
+    idle = "idle"
+    setup = "setup"
+    summary = "summary"
+    call = "call"
+
+
+class RemindersPart(Part):
+    """The reminders dialogue's part: its state, the two forms, and everything reminders keep."""
+
+    key: ClassVar[str] = "reminders"
+    state: RemindStage = RemindStage.idle
+    data: RemindersState = Field(default_factory=RemindersState)
+    setup: FormState = Field(default_factory=FormState)
+    call: FormState = Field(default_factory=FormState)
+    editing: bool = False
+    checking: bool = False
+    """The call form is complete and its agreement was questioned: waiting for save, change or drop."""
+
+
 def load_state(session: Session) -> RemindersState:
     """Read the reminders state from a session (an empty one when none is stored)."""
-    raw = session.extras.get(EXTRAS_KEY)
-    return RemindersState.model_validate(raw) if raw else RemindersState()
+    return session.part(RemindersPart).data
 
 
 def save_state(session: Session, state: RemindersState) -> None:
     """Write the reminders state into a session."""
-    session.extras[EXTRAS_KEY] = state.model_dump(mode="json")
+    session.part(RemindersPart).data = state

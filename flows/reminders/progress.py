@@ -1,7 +1,10 @@
-"""The plan as it stands after the real calls: balances after payments, agreements, what is left.
+"""The plan as it stands after the real calls: one analysis with the agreements and payments in it.
 
-The profile keeps what the user told at intake; payments and agreements are applied on top here,
-so the plan is recomputed from the same pure analysis whenever something is paid or agreed.
+The profile keeps what the user told at intake; the agreements logged with /call and the payments
+marked are handed to the same pure `flows.analysis.analyse` as its `commitments`, so /plan,
+/progress, the reminders, the scripts for the other lenders, the role-play and export all read one
+plan. `plan_for(profile, state, ...)` (or `session_plan(session, ...)`) computes it; `view` derives
+what the reminder rules read.
 """
 
 from __future__ import annotations
@@ -10,26 +13,91 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flows.analysis import Analysis, Strategy, analyse
-from flows.analysis.core import unique_keys
-from flows.core.models import Loan, Profile
-from flows.reminders.models import Agreement, RemindersState
+from flows.analysis import AgreedTerms, Analysis, Commitments, Strategy, analyse
+from flows.core.models import Profile
+from flows.core.session import Session
+from flows.reminders.models import Agreement, RemindersState, load_state
+from flows.roleplay.state import history
 
 BAR_CELLS = 10
 
 
+def paid_by_loan(state: RemindersState) -> dict[str, Decimal]:
+    """Return the sum of marked payments per loan key."""
+    paid: dict[str, Decimal] = {}
+    for payment in state.payments:
+        paid[payment.loan] = paid.get(payment.loan, Decimal(0)) + payment.amount
+    return paid
+
+
+def _terms(agreement: Agreement, state: RemindersState) -> AgreedTerms:
+    if agreement.kind == "extension":
+        return AgreedTerms(loan=agreement.loan, kind="extension", until=agreement.first_date,
+                           amount=agreement.amount or Decimal(0))
+    due = tuple((item.due, item.amount) for item in agreement.instalments()
+                if not state.is_paid(agreement.id, item.index))
+    return AgreedTerms(loan=agreement.loan, kind=agreement.kind, due=due, amount=agreement.amount or Decimal(0))
+
+
+def commitments(state: RemindersState) -> Commitments:
+    """Turn the logged agreements (the latest per loan) and marked payments into the plan's commitments."""
+    loans = dict.fromkeys(agreement.loan for agreement in state.agreements)
+    agreed = {key: _terms(found, state) for key in loans if (found := state.current_agreement(key)) is not None}
+    return Commitments(agreed=agreed, paid=paid_by_loan(state))
+
+
+def plan_for(profile: Profile, state: RemindersState, *, today: date, strategy: Strategy = "avalanche") -> Analysis:
+    """Compute the one plan: the profile with every logged agreement and marked payment.
+
+    Args:
+        profile: The user's profile as told.
+        state: The reminders state (agreements, payments).
+        today: The user's local date.
+        strategy: The plan's order for freed money.
+
+    Returns:
+        The analysis every view reads.
+    """
+    return analyse(profile, today=today, strategy=strategy, commitments=commitments(state))
+
+
+def session_plan(session: Session, *, today: date) -> Analysis:
+    """Compute the one plan for a session (its profile, strategy and reminders state).
+
+    Raises:
+        ValueError: The session has no profile yet.
+    """
+    if session.profile is None:
+        raise ValueError("no profile")
+    return plan_for(session.profile, load_state(session), today=today, strategy=session.plan_strategy)
+
+
+def rehearsed_platforms(session: Session) -> frozenset[str]:
+    """Return the loan keys the user has rehearsed a call with (the role-play's history)."""
+    return frozenset(attempt.platform for attempt in history(session))
+
+
 @dataclass(frozen=True)
 class PlanView:
-    """What the reminder rules read from the plan.
+    """What the reminder rules read from the one plan.
 
     Attributes:
         keys: Every loan's key, in profile order.
-        priority: Whom to contact first (loans still owed).
-        balances: What each loan still owes after marked payments (a settled waiver owes 0).
-        monthly: The plan's payment this month for each loan without an agreement.
+        priority: Whom to call, in order (loans in arrears or at risk).
+        balances: What each loan still owes under the plan (lawful balance after payments; what an
+            agreement still asks).
+        monthly: Contract instalments due this month outside any agreement (current loans): what a
+            payday "paid" records.
         agreed: The current agreement of each loan that has one.
-        months_to_go: Months until everything is paid at this pace (None: not within the horizon).
-        analysis: The analysis of the loans without an agreement (None when every loan has one).
+        months_to_go: Months until everything is paid (None: not within the horizon, or money short).
+        analysis: The one plan.
+        calls: Lenders still to negotiate with, in contact order (no agreement, something owed).
+        held: Loans to get advice on before paying.
+        steady: What to ask each lender still to negotiate with (its steady amount; 0: ask for time).
+        set_aside: What to keep this month for lenders not agreed yet (paid once agreed in writing).
+        buffer: The savings kept back this month (the buffer, and any money no lender can take yet).
+        guaranteed: Lenders with a guarantee company.
+        rehearsed: Lenders the user has rehearsed a call with.
     """
 
     keys: list[str]
@@ -39,11 +107,82 @@ class PlanView:
     agreed: dict[str, Agreement]
     months_to_go: int | None
     analysis: Analysis | None = None
+    calls: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    steady: dict[str, Decimal] = field(default_factory=dict)
+    set_aside: Decimal = Decimal(0)
+    buffer: Decimal = Decimal(0)
+    guaranteed: frozenset[str] = frozenset()
+    rehearsed: frozenset[str] = frozenset()
 
     @property
     def left(self) -> Decimal:
         """Return what is still owed in total."""
         return sum(self.balances.values(), Decimal(0))
+
+    def others_monthly(self) -> list[tuple[str, Decimal]]:
+        """Return each loan without an agreement and what the plan pays it monthly (steady or contract)."""
+        if self.analysis is None:
+            return []
+        out = []
+        for loan in self.analysis.loans:
+            if loan.key in self.agreed or loan.balance <= 0:
+                continue
+            amount = loan.steady_monthly if loan.steady_monthly > 0 else (loan.contract_monthly or Decimal(0))
+            if amount > 0:
+                out.append((loan.key, amount))
+        return out
+
+
+def view(analysis: Analysis, state: RemindersState, *, rehearsed: frozenset[str] = frozenset()) -> PlanView:
+    """Derive what the reminder rules read from the one plan.
+
+    Args:
+        analysis: `plan_for(...)`: the plan with the agreements and payments in it.
+        state: The same reminders state.
+        rehearsed: Lenders the user has rehearsed (`rehearsed_platforms`).
+
+    Returns:
+        The view.
+    """
+    keys = [loan.key for loan in analysis.loans]
+    agreed = {key: found for key in keys if (found := state.current_agreement(key)) is not None}
+    first = analysis.projection[0].payments if analysis.projection else {}
+    calls = [key for key in analysis.priority if key not in agreed and analysis.loan(key).balance > 0]
+    return PlanView(
+        keys=keys,
+        priority=list(analysis.priority),
+        balances={loan.key: loan.balance for loan in analysis.loans},
+        monthly={loan.key: first.get(loan.key, Decimal(0)) for loan in analysis.loans
+                 if loan.role == "contract" and first.get(loan.key, Decimal(0)) > 0},
+        agreed=agreed,
+        months_to_go=analysis.months_to_clear,
+        analysis=analysis,
+        calls=calls,
+        held=list(analysis.held),
+        steady={key: analysis.loan(key).ask_monthly for key in calls},
+        set_aside=sum((first.get(key, Decimal(0)) for key in calls), Decimal(0)),
+        buffer=analysis.projection[0].saved if analysis.projection else analysis.buffer,
+        guaranteed=frozenset(loan.key for loan in analysis.loans if loan.guaranteed),
+        rehearsed=rehearsed,
+    )
+
+
+def replan(profile: Profile, state: RemindersState, *, today: date, strategy: Strategy = "avalanche",
+           rehearsed: frozenset[str] = frozenset()) -> PlanView:
+    """Compute the one plan and its reminders view (`view(plan_for(...), state)`).
+
+    Args:
+        profile: The user's profile as told.
+        state: Payments and agreements.
+        today: The user's local date.
+        strategy: The plan's order for freed money.
+        rehearsed: Lenders the user has rehearsed.
+
+    Returns:
+        The view the reminder rules and `/progress` read.
+    """
+    return view(plan_for(profile, state, today=today, strategy=strategy), state, rehearsed=rehearsed)
 
 
 @dataclass(frozen=True)
@@ -56,84 +195,6 @@ class Progress:
     percent: int
     bar: str
     new_milestones: list[str] = field(default_factory=list)
-
-
-def paid_by_loan(state: RemindersState) -> dict[str, Decimal]:
-    """Return the sum of marked payments per loan key."""
-    paid: dict[str, Decimal] = {}
-    for payment in state.payments:
-        paid[payment.loan] = paid.get(payment.loan, Decimal(0)) + payment.amount
-    return paid
-
-
-def _balance(owed: Decimal, paid: Decimal, agreement: Agreement | None, state: RemindersState) -> Decimal:
-    if agreement is not None and agreement.kind == "waiver":
-        towards = sum((p.amount for p in state.payments if p.agreement == agreement.id), Decimal(0))
-        return max(agreement.total - towards, Decimal(0))
-    return max(owed - paid, Decimal(0))
-
-
-def _months_between(start: date, end: date) -> int:
-    return max((end.year - start.year) * 12 + end.month - start.month + 1, 0)
-
-
-def replan(profile: Profile, state: RemindersState, *, today: date, strategy: Strategy = "avalanche") -> PlanView:
-    """Recompute the plan with what has been paid and agreed since the intake.
-
-    Loans with an agreement follow it; the money left after the agreed monthly instalments goes to
-    the other loans by the usual plan rule.
-
-    Args:
-        profile: The user's profile as told.
-        state: Payments and agreements.
-        today: The user's local date.
-        strategy: The plan's order for extra money.
-
-    Returns:
-        The view the reminder rules and `/progress` read.
-    """
-    keys = unique_keys([loan.platform for loan in profile.loans])
-    paid = paid_by_loan(state)
-    agreed = {key: found for key in keys if (found := state.current_agreement(key)) is not None}
-    balances = {key: _balance(loan.owed, paid.get(key, Decimal(0)), agreed.get(key), state)
-                for key, loan in zip(keys, profile.loans, strict=True)}
-    committed = sum((a.amount or Decimal(0) for k, a in agreed.items()
-                     if a.kind == "instalments" and balances[k] > 0), Decimal(0))
-    free = [(key, loan) for key, loan in zip(keys, profile.loans, strict=True)
-            if key not in agreed and balances[key] > 0]
-    analysis = None
-    monthly: dict[str, Decimal] = {}
-    months: int | None = 0
-    if free:
-        rest = Profile(monthly_income=profile.monthly_income,
-                       monthly_expenses=profile.monthly_expenses + committed,
-                       loans=[_with_balance(loan, balances[key]) for key, loan in free])
-        analysis = analyse(rest, today=today, strategy=strategy)
-        back = {analysed.key: free[analysed.index][0] for analysed in analysis.loans}
-        monthly = {back[k]: v for k, v in (analysis.schedule[0].payments.items() if analysis.schedule else ())}
-        months = analysis.months_to_clear
-    for key, agreement in agreed.items():
-        unpaid = [i for i in agreement.instalments() if not state.is_paid(agreement.id, i.index)]
-        if balances[key] > 0 and unpaid and months is not None:
-            months = max(months, _months_between(today, unpaid[-1].due))
-    order = _priority(profile, keys, balances, today)
-    return PlanView(keys=keys, priority=order, balances=balances, monthly=monthly, agreed=agreed,
-                    months_to_go=months, analysis=analysis)
-
-
-def _with_balance(loan: Loan, balance: Decimal) -> Loan:
-    return loan.model_copy(update={"outstanding": balance})
-
-
-def _priority(profile: Profile, keys: list[str], balances: dict[str, Decimal], today: date) -> list[str]:
-    owed = [(key, loan) for key, loan in zip(keys, profile.loans, strict=True) if balances[key] > 0]
-    if not owed:
-        return []
-    whole = Profile(monthly_income=profile.monthly_income, monthly_expenses=profile.monthly_expenses,
-                    loans=[_with_balance(loan, balances[key]) for key, loan in owed])
-    analysis = analyse(whole, today=today)
-    back = {loan.key: owed[loan.index][0] for loan in analysis.loans}
-    return [back[key] for key in analysis.priority]
 
 
 def progress(profile: Profile, state: RemindersState, plan: PlanView) -> Progress:

@@ -19,8 +19,14 @@ DUE_NOTICE_DAYS = (0, 1, 3)
 """An instalment is announced 3 days before, the day before and on the day."""
 SATURDAY = 5
 MAX_OTHERS = 2
+REPEATS_BEFORE_HELP = 2
+"""A step is not shown more than this many days in a row without offering help instead."""
+LEGACY_ANCHOR = date(2024, 1, 1)
+"""For a state saved before `started` existed: the walk still visits every lender in turn."""
+LOOKBACK_DAYS = 30
 
-StepKind = Literal["due", "payday", "written", "call"]
+StepKind = Literal["due", "payday", "written", "call", "guarantee", "advice", "extension_end"]
+CONTACT_KINDS = ("call", "guarantee", "advice")
 
 
 @dataclass(frozen=True)
@@ -28,17 +34,25 @@ class Step:
     """One thing to do on a day.
 
     Attributes:
-        kind: due (an agreed instalment), payday (set the plan's money aside), written (ask the
-            platform to confirm an agreement in writing), call (negotiate with the next platform).
+        kind: due (an agreed instalment), payday (pay the contracts and keep the plan's money aside),
+            written (ask the platform to confirm an agreement in writing), call (negotiate with the
+            next lender in the contact order), guarantee (call a guaranteed lender: ask first whether
+            the guarantee company has paid), advice (a loan past the limitation period: free advice
+            before any payment), extension_end (an extension ends: agree the steady instalment).
         loan: The loan key the step is about ("" for payday, which covers several).
-        amount: The money involved.
+        amount: The money involved (for call steps: the plan's steady ask).
         due: An instalment's due date.
         days_left: Days from the message's day to `due`.
         agreement: The agreement id (due, written).
         index: The instalment's index (due).
         month: "YYYY-MM" (payday).
         parts: For payday, what goes to each loan.
-        loan_index: The loan's position in the profile (call).
+        loan_index: The loan's position in the profile (call, guarantee, advice, help).
+        term: For call steps: the number of instalments asked.
+        practice: For call steps: the user has not rehearsed this lender yet.
+        help: The same step came up the days before: offer a rehearsal, a shorter script, a pause.
+        set_aside: For payday: what to keep for lenders not agreed yet.
+        saved: For payday: the buffer kept back.
     """
 
     kind: StepKind
@@ -51,6 +65,11 @@ class Step:
     month: str | None = None
     parts: tuple[tuple[str, Decimal], ...] = ()
     loan_index: int | None = None
+    term: int | None = None
+    practice: bool = False
+    help: bool = False
+    set_aside: Decimal = Decimal(0)
+    saved: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -138,10 +157,31 @@ def is_working_day(day: date) -> bool:
 # -- what is due ---------------------------------------------------------------------------------
 
 
+def working_days_between(start: date, day: date) -> int:
+    """Count working days from `start` up to, not including, `day` (0 when `day` is not later)."""
+    if day <= start:
+        return 0
+    weeks, rest = divmod((day - start).days, 7)
+    count = weeks * 5
+    for offset in range(rest):
+        if is_working_day(start + timedelta(days=weeks * 7 + offset)):
+            count += 1
+    return count
+
+
 def _due_steps(day: date, state: RemindersState, plan: PlanView) -> list[Step]:
     steps = []
     for key, agreement in plan.agreed.items():
         if plan.balances.get(key, Decimal(0)) <= 0:
+            continue
+        if agreement.kind == "extension":
+            left = (agreement.first_date - day).days if agreement.first_date is not None else None
+            if left in DUE_NOTICE_DAYS:
+                loan = plan.analysis.loan(key) if plan.analysis is not None else None
+                steps.append(Step(kind="extension_end", loan=key, due=agreement.first_date, days_left=left,
+                                  amount=loan.steady_monthly if loan is not None else None,
+                                  term=loan.term_months_proposed if loan is not None else None,
+                                  loan_index=plan.keys.index(key), agreement=agreement.id))
             continue
         for item in agreement.instalments():
             left = (item.due - day).days
@@ -153,7 +193,7 @@ def _due_steps(day: date, state: RemindersState, plan: PlanView) -> list[Step]:
 
 def _payday_step(day: date, state: RemindersState, plan: PlanView) -> Step | None:
     settings = state.settings
-    if settings is None or settings.payday is None or not plan.monthly:
+    if settings is None or settings.payday is None:
         return None
     last = (date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)).day
     if day.day != min(settings.payday, last):
@@ -162,8 +202,10 @@ def _payday_step(day: date, state: RemindersState, plan: PlanView) -> Step | Non
     if state.paid_for_month(month):
         return None
     parts = tuple((key, amount) for key, amount in plan.monthly.items() if amount > 0)
-    total = sum((amount for _, amount in parts), Decimal(0))
-    return Step(kind="payday", amount=total, month=month, parts=parts) if parts else None
+    total = sum((amount for _, amount in parts), Decimal(0)) + plan.set_aside + plan.buffer
+    if not parts and plan.set_aside <= 0:
+        return None
+    return Step(kind="payday", amount=total, month=month, parts=parts, set_aside=plan.set_aside, saved=plan.buffer)
 
 
 def _written_step(day: date, plan: PlanView) -> Step | None:
@@ -171,32 +213,71 @@ def _written_step(day: date, plan: PlanView) -> Step | None:
         return None
     for key, agreement in plan.agreed.items():
         if not agreement.written and plan.balances.get(key, Decimal(0)) > 0 and agreement.made_on <= day:
-            return Step(kind="written", loan=key, agreement=agreement.id)
+            shown = working_days_between(agreement.made_on, day)
+            return Step(kind="written", loan=key, agreement=agreement.id,
+                        help=shown % (REPEATS_BEFORE_HELP + 1) == REPEATS_BEFORE_HELP)
     return None
 
 
-def _call_step(day: date, plan: PlanView) -> Step | None:
+def _anchor(state: RemindersState) -> date:
+    if state.started is not None:
+        return state.started
+    made = [agreement.made_on for agreement in state.agreements]
+    return min(made) if made else LEGACY_ANCHOR
+
+
+def _walk_entry(n: int, lenders: list[str], held: list[str]) -> tuple[str, str] | None:
+    """The contact step of working day `n`: the first pass visits every lender (advice last), then the
+    lenders still to agree take turns."""
+    walk = [*(("call", key) for key in lenders), *(("advice", key) for key in held)]
+    if n < len(walk):
+        return walk[n]
+    if not lenders:
+        return None
+    return ("call", lenders[(n - len(walk)) % len(lenders)])
+
+
+def _contact_step(day: date, state: RemindersState, plan: PlanView) -> Step | None:
     if not is_working_day(day):
         return None
-    for key in plan.priority:
-        if key not in plan.agreed and plan.balances.get(key, Decimal(0)) > 0:
-            return Step(kind="call", loan=key, loan_index=plan.keys.index(key))
-    return None
+    lenders = [key for key in plan.calls if not state.is_paused(key, day)]
+    n = working_days_between(_anchor(state), day)
+    entry = _walk_entry(n, lenders, plan.held)
+    if entry is None:
+        return None
+    run = 1
+    while run <= LOOKBACK_DAYS and n - run >= 0 and _walk_entry(n - run, lenders, plan.held) == entry:
+        run += 1
+    kind, key = entry
+    first_pass = n < len(lenders)
+    loan = plan.analysis.loan(key) if plan.analysis is not None else None
+    step_kind: StepKind = "advice" if kind == "advice" else (
+        "guarantee" if key in plan.guaranteed and first_pass else "call")
+    return Step(kind=step_kind, loan=key, loan_index=plan.keys.index(key),
+                amount=(plan.steady.get(key) or None) if kind == "call" else None,
+                term=loan.term_months_proposed if loan is not None and kind == "call" else None,
+                practice=kind == "call" and key not in plan.rehearsed,
+                help=kind == "call" and run % (REPEATS_BEFORE_HELP + 1) == 0)
 
 
 def _rank(step: Step) -> int:
-    if step.kind == "due":
+    if step.kind in ("due", "extension_end"):
         return {0: 0, 1: 1}.get(step.days_left or 0, 3)
-    return {"payday": 2, "written": 4, "call": 5}[step.kind]
+    return {"payday": 2, "written": 4}.get(step.kind, 5)
 
 
 def steps_for(day: date, state: RemindersState, plan: PlanView) -> list[Step]:
     """List everything to do on a local day, most urgent first.
 
+    The contact steps walk the plan: from the day the steps started, one lender a working day in
+    the contact order (practice first when not rehearsed; a guaranteed lender's own step; advice
+    for a loan past the limitation period), then the lenders still to agree take turns; a step that
+    came up the two working days before offers help instead.
+
     Args:
         day: The user's local date.
-        state: Settings, agreements, payments, skipped days.
-        plan: The plan as recomputed after payments and agreements.
+        state: Settings, agreements, payments, skipped days, paused lenders, when the steps started.
+        plan: The one plan's reminders view.
 
     Returns:
         The steps; empty on a day with nothing to do or one the user skipped.
@@ -204,7 +285,7 @@ def steps_for(day: date, state: RemindersState, plan: PlanView) -> list[Step]:
     if day in state.skipped:
         return []
     steps = _due_steps(day, state, plan)
-    for extra in (_payday_step(day, state, plan), _written_step(day, plan), _call_step(day, plan)):
+    for extra in (_payday_step(day, state, plan), _written_step(day, plan), _contact_step(day, state, plan)):
         if extra is not None:
             steps.append(extra)
     return sorted(steps, key=lambda step: (_rank(step), step.due or day, step.loan))
@@ -212,7 +293,7 @@ def steps_for(day: date, state: RemindersState, plan: PlanView) -> list[Step]:
 
 def kept_this_month(day: date, state: RemindersState, plan: PlanView) -> bool:
     """Tell whether every instalment due this month up to `day` was marked paid (and there was one)."""
-    due = [(a.id, i.index) for a in plan.agreed.values() for i in a.instalments()
+    due = [(a.id, i.index) for a in plan.agreed.values() if a.kind != "extension" for i in a.instalments()
            if i.due.year == day.year and i.due.month == day.month and i.due <= day]
     return bool(due) and all(state.is_paid(agreement, index) for agreement, index in due)
 
@@ -220,10 +301,13 @@ def kept_this_month(day: date, state: RemindersState, plan: PlanView) -> bool:
 def day_message(day: date, state: RemindersState, plan: PlanView) -> DayMessage | None:
     """Choose the day's one message, or None when there is nothing to do (then nothing is sent).
 
+    The day's contact step is always in it (main or among the others), so every lender to call is
+    mentioned on its day whatever else is due.
+
     Args:
         day: The user's local date.
         state: Settings, agreements, payments, skipped days.
-        plan: The recomputed plan.
+        plan: The one plan's reminders view.
 
     Returns:
         The main step with up to `MAX_OTHERS` others, or None.
@@ -231,5 +315,9 @@ def day_message(day: date, state: RemindersState, plan: PlanView) -> DayMessage 
     steps = steps_for(day, state, plan)
     if not steps:
         return None
-    return DayMessage(day=day, main=steps[0], others=tuple(steps[1 : 1 + MAX_OTHERS]),
+    others = list(steps[1 : 1 + MAX_OTHERS])
+    contact = next((step for step in steps if step.kind in CONTACT_KINDS), None)
+    if contact is not None and contact is not steps[0] and contact not in others:
+        others[-1] = contact
+    return DayMessage(day=day, main=steps[0], others=tuple(others),
                       kept_month=kept_this_month(day, state, plan), left=plan.left)

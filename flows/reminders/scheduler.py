@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flows.core.clock import Clock
-from flows.core.models import Reply, Session
+from flows.core.models import Reply
+from flows.core.session import Session
 from flows.core.tags import user_tag
 from flows.reminders.messages import day_reply
 from flows.reminders.models import load_state

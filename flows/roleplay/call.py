@@ -1,13 +1,15 @@
-"""One rehearsal call, without transport: start it, take a reply, give a hint.
+"""One rehearsal call, without transport: start it, take a line, give a hint.
 
-The reply is read (`reading.py`), what it shows is recorded for the score card, the persona's
-machine moves (`machine.py`), and the persona answers in the new stage (`lines.py`).
+Each line is read (`reading.py`) and what it promises is worked out (`promise.py`); everything it
+shows is recorded for the score card before the persona acts, so no line is ever lost, the last
+one included. The persona answers every question the line asks (`answers.py`), its policy decides
+offers (`policy.py`), its machine moves (`machine.py`), and it speaks in the new stage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flows.analysis import LoanAnalysis
@@ -15,28 +17,29 @@ from flows.core.models import COLLECTION_PRESSURE, Collection
 from flows.core.money import yuan
 from flows.core.texts import render
 from flows.negotiation.script import CallScript
-from flows.roleplay.lines import next_threat, persona_line
-from flows.roleplay.machine import fire
-from flows.roleplay.reading import ReplyReading, read_reply
-from flows.roleplay.state import Mark, Persona, RoleplayState, Stage
+from flows.roleplay.answers import answer_context, answer_questions
+from flows.roleplay.figures import CallFigures, call_figures
+from flows.roleplay.lines import make_agent, next_threat, persona_words, spoken
+from flows.roleplay.machine import fire, stages
+from flows.roleplay.policy import next_request, opening_ask, policy, respond
+from flows.roleplay.promise import Promise, promise_of
+from flows.roleplay.reading import Flag, Label, ReplyReading, read_reply
+from flows.roleplay.state import STAGE_ORDER, Mark, Persona, RoleplayState, Stage
 
-STANDARD_INSTALMENTS = 12
-"""The polite agent's standard offer: the balance over this many months (plus a fee, unnamed)."""
-FIRST_PAYMENT_SHARE = Decimal("0.5")
-"""The share of the balance the pushy and hostile collectors ask for as a first payment."""
-THREATENING = frozenset({Stage.threat, Stage.proposal, Stage.objection})
-"""Stages in which the hostile persona's lines carry a threat."""
-COPIED_FLAGS: tuple[tuple[str, Mark], ...] = (
-    ("hardship", Mark.hardship), ("temporary", Mark.temporary), ("will", Mark.will),
-    ("written", Mark.written), ("name_time", Mark.name_time), ("rights", Mark.rights),
-    ("admits_false", Mark.admits_false), ("borrow_elsewhere", Mark.borrow_elsewhere),
-    ("extension", Mark.extension),
+MAX_CLOSING_TURNS = 3
+"""Questions the persona answers at the close before it says goodbye."""
+COPIED: tuple[tuple[Label | Flag, Mark], ...] = (
+    (Label.hardship, Mark.hardship), (Label.temporary, Mark.temporary), (Label.will, Mark.will),
+    (Label.written, Mark.written), (Label.agent_id, Mark.agent_id), (Label.rights, Mark.rights),
+    (Label.refusal, Mark.refusal), (Label.vague, Mark.vague), (Flag.admits_false, Mark.admits_false),
 )
+THREATENING = frozenset({Stage.threat, Stage.proposal, Stage.objection})
+"""Stages in which the hostile persona's lines carry a threat (until the user names their rights)."""
 
 
 @dataclass(frozen=True)
 class Turn:
-    """What one reply led to: the lines to show, and whether the call is over."""
+    """What one line led to: the lines to show, and whether the call is over."""
 
     lines: tuple[str, ...]
     ended: bool
@@ -53,172 +56,217 @@ def coach_persona(loan: LoanAnalysis) -> Persona:
     return "polite"
 
 
-def _whole_yuan_up(amount: Decimal) -> Decimal:
-    return amount.to_integral_value(rounding=ROUND_CEILING)
-
-
-def standard_monthly(call: RoleplayState) -> Decimal:
-    """The polite agent's standard instalment: the balance over `STANDARD_INSTALMENTS`, whole yuan up."""
-    return _whole_yuan_up(call.outstanding / STANDARD_INSTALMENTS)
-
-
-def first_payment_ask(call: RoleplayState) -> Decimal:
-    """The larger first payment a collector asks for: a share of the balance, whole yuan up."""
-    return _whole_yuan_up(call.outstanding * FIRST_PAYMENT_SHARE)
-
-
 def _context(call: RoleplayState, **extra: Any) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "platform": call.platform, "outstanding": yuan(call.outstanding), "overdue_days": call.overdue_days,
-        "name": call.name, "standard_monthly": yuan(standard_monthly(call)), "standard_count": STANDARD_INSTALMENTS,
-        "first_ask": yuan(first_payment_ask(call)), "promised": yuan(call.promised) if call.promised else "",
-        "agreed": call.agreed, "push": call.pushes, "missing": "", "threat": "", "threat_words": "", "softened": False,
-        "accepted": False, "written": call.has(Mark.written), "name_time": call.has(Mark.name_time),
-        "rights": call.has(Mark.rights), "stage": call.stage.value,
-    }
+    deal = call.deal
+    context = answer_context(call)
+    context.update({
+        "name": call.name, "stage": call.stage.value, "push": call.pushes, "ask_kind": deal.ask_kind or "",
+        "offer": yuan(deal.user_offer) if deal.user_offer else "", "agreed_kind": deal.agreed_kind or "",
+        "agreed_amount": yuan(deal.agreed_amount) if deal.agreed_amount else "", "missing": "", "threat": "",
+        "threat_words": "", "accepted": False, "request": next_request(call) or "", "rights": call.has(Mark.rights),
+        "written": call.agent.written_promised, "id_given": call.agent.id_given, "next_step": False,
+        "empty": False, "drill": False, "can_pay": call.figures.can_pay, "plan": yuan(call.figures.steady_monthly),
+        "deal": render("roleplay/deal_words", kind=deal.agreed_kind or "",
+                       amount=yuan(deal.agreed_amount) if deal.agreed_amount else ""),
+    })
     context.update(extra)
     return context
 
 
-def _stage_line(call: RoleplayState, part: str, **extra: Any) -> str:
-    """The persona's line for its stage; records what it demands and any threat it makes."""
-    backed_down = call.stage is Stage.proposal and call.has(Mark.rights) and part == Stage.proposal.value
-    if call.persona == "hostile" and call.stage in THREATENING and not backed_down:
-        threat = next_threat(call)
-        extra.setdefault("threat", threat)
-        extra.setdefault("threat_words", render("roleplay/threat_words", threat=threat))
-    if call.stage is Stage.proposal:
-        call.asked_amount = standard_monthly(call) if call.persona == "polite" else call.outstanding
-    elif call.stage is Stage.objection:
-        call.asked_amount = standard_monthly(call) if call.persona == "polite" else first_payment_ask(call)
-    return persona_line(call, part, **_context(call, **extra))
+def _threat(call: RoleplayState, part: str) -> dict[str, str]:
+    """The threat the hostile persona adds in its threatening stages, unless the user named their rights."""
+    backed_down = call.has(Mark.rights) and part != "threat"
+    if not policy(call.persona).threatens or call.stage not in THREATENING or backed_down:
+        return {}
+    threat = next_threat(call)
+    return {"threat": threat, "threat_words": render("roleplay/threat_words", threat=threat)}
 
 
-def start_call(loan: LoanAnalysis, persona: Persona, *, seed: int, name: str = "",
-               attempt: int = 1) -> tuple[RoleplayState, list[str]]:
+def _stage_words(call: RoleplayState, part: str, **extra: Any) -> str:
+    if call.stage is Stage.proposal and call.deal.ask is None:
+        call.deal.ask, call.deal.ask_kind = opening_ask(call)
+    return persona_words(call, part, **_context(call, **{**_threat(call, part), **extra}))
+
+
+def _first_stage(persona: Persona, wanted: Stage) -> Stage:
+    """The stage a call starts at: the wanted one, or the next one this persona has (never the objection)."""
+    wanted = Stage.proposal if wanted in (Stage.objection, Stage.ended) else wanted
+    return next(stage for stage in stages(persona) if STAGE_ORDER.index(stage) >= STAGE_ORDER.index(wanted))
+
+
+def open_call(platform: str, figures: CallFigures, persona: Persona, *, seed: int, name: str = "",
+              attempt: int = 1, stage: Stage = Stage.opening) -> tuple[RoleplayState, list[str]]:
+    """Open a call from its figures (`start_call` reads them from the plan).
+
+    Args:
+        platform: The loan's key, as the persona names it.
+        figures: The balance and the plan's steady monthly amount.
+        persona: Who the coach plays.
+        seed: Chooses the lines and the agent's name.
+        name: The user's name, for the persona to check identity.
+        attempt: Which attempt this is.
+        stage: Where to start (the objection starts at the proposal; a persona without the stage
+            starts at its next one).
+
+    Returns:
+        The call's state, and the coach's introduction followed by the persona's first line.
+    """
+    first = _first_stage(persona, stage)
+    call = RoleplayState(platform=platform, persona=persona, seed=seed, attempt=attempt, start=first, stage=first,
+                         figures=figures, name=name, agent=make_agent(persona, seed))
+    if first is Stage.closing:
+        call.deal.agreed, call.deal.agreed_amount = True, figures.steady_monthly
+        call.deal.agreed_kind = "monthly" if figures.can_pay else "extension"
+    intro = render("roleplay/call_intro", persona=persona, platform=platform, plan=yuan(figures.steady_monthly),
+                   can_pay=figures.can_pay, start=first.value,
+                   start_label=render("roleplay/stage_name", stage=first.value))
+    line = _stage_words(call, first.value, drill=first is not Stage.opening)
+    return call, [intro, spoken(call, [line])]
+
+
+def start_call(loan: LoanAnalysis, persona: Persona, *, seed: int, name: str = "", attempt: int = 1,
+               script: CallScript | None = None, stage: Stage = Stage.opening) -> tuple[RoleplayState, list[str]]:
     """Open a call with the platform of one loan.
 
     Args:
-        loan: The loan's analysis (its balance, overdue days and the plan's monthly amount).
+        loan: The loan's analysis (its balance and overdue days).
         persona: Who the coach plays.
-        seed: Chooses the lines; the same seed gives the same call.
+        seed: Chooses the lines and the agent's name; the same seed gives the same call.
         name: The user's name, for the persona to check identity.
         attempt: Which attempt this is (1 for the first).
+        script: The user's script for this platform (the plan's steady amount and first date).
+        stage: Where to start: a replay starts at the weakest stage of the last card (`weakest_stage`).
 
     Returns:
-        The call's state, and the coach's introduction followed by the persona's opening line.
+        The call's state, and the coach's introduction followed by the persona's first line.
     """
-    call = RoleplayState(platform=loan.key, persona=persona, seed=seed, attempt=attempt,
-                         plan_monthly=max(loan.proposed_monthly, Decimal(0)), outstanding=loan.outstanding,
-                         overdue_days=loan.overdue_days, name=name)
-    intro = render("roleplay/call_intro", persona=persona, platform=loan.key, plan=yuan(call.plan_monthly),
-                   can_pay=call.plan_monthly > 0)
-    return call, [intro, _stage_line(call, "opening")]
+    return open_call(loan.key, call_figures(loan, script), persona, seed=seed, name=name, attempt=attempt,
+                     stage=stage)
 
 
-def promised_amount(call: RoleplayState, reading: ReplyReading) -> Decimal | None:
-    """What the reply promises at worst: its largest amount, or what the persona asked if it was a bare yes."""
-    if reading.largest is not None:
-        return reading.largest
-    if reading.accept and call.stage in (Stage.proposal, Stage.objection, Stage.threat):
-        return call.asked_amount
-    return None
-
-
-def _is_concrete(call: RoleplayState, reading: ReplyReading, promised: Decimal | None) -> bool:
-    """An amount with a date (or a yes to the persona's figure); with nothing to spare, an extension with a date.
-
-    Whether the amount fits the plan is judged apart (`_over`), so an over-promise is still concrete.
-    """
-    if promised is None:
-        return call.plan_monthly <= 0 and (reading.extension or reading.has_schedule) and not reading.refuse
-    return reading.has_schedule or (reading.accept and call.asked_amount is not None)
-
-
-def record(call: RoleplayState, reading: ReplyReading) -> None:
-    """Note what the reply shows, for the score card (first sentence kept per mark)."""
+def record(call: RoleplayState, reading: ReplyReading, promise: Promise | None) -> None:
+    """Note what the line shows, for the score card (first sentence kept per mark)."""
     text = reading.text
-    call.note_stage_reply(text)
-    for flag, mark in COPIED_FLAGS:
-        if getattr(reading, flag):
+    call.keep_line(text)
+    for what, mark in COPIED:
+        if reading.says(what):
             call.add(mark, text)
-    promised = promised_amount(call, reading)
-    if promised is not None:
-        call.add(Mark.amount, text)
-        call.promised = max(promised, call.promised or Decimal(0))
-        if promised > call.plan_monthly:
-            call.add(Mark.over, text)
-    if _is_concrete(call, reading, promised):
-        call.add(Mark.concrete, text)
-    if call.threats:
-        caved = reading.panic or (promised is not None and promised > call.plan_monthly)
-        call.add(Mark.panic if caved else Mark.calm, text)
+    if promise is not None:
+        if promise.has_amount:
+            call.deal.promised = max(promise.amount, call.deal.promised or Decimal(0))
+        for mistake in (promise.mistake, *promise.also):
+            if mistake is not None:
+                call.add(mistake, text)
+        own = promise.mistake in (None, Mark.over_promise)
+        if promise.concrete and own:
+            call.add(Mark.concrete, text)
+        elif promise.has_amount and own:
+            call.add(Mark.amount_only, text)
+        elif not call.deal.agreed:
+            call.add(Mark.schedule_only, text)
+    closing = call.stage is Stage.closing or call.deal.agreed
+    if closing and (reading.says(Flag.next_step) or reading.says(Label.schedule)):
+        call.add(Mark.next_step, text)
+    caved = promise is not None and promise.mistake is not None
+    if call.threats and (reading.says(Flag.panic) or caved):
+        call.add(Mark.panic, text)
+    elif call.threats and (promise is None or promise.mistake is None):
+        call.add(Mark.calm, text)
 
 
-def choose_trigger(call: RoleplayState, reading: ReplyReading) -> str:
-    """Decide what the reply did in the call's stage (see `machine.py` for what each trigger means)."""
-    if reading.empty or reading.off_topic:
-        return "stall"
+def _only_asks(reading: ReplyReading) -> bool:
+    return bool(reading.topics) and not reading.labels - {Label.agent_id, Label.written}
+
+
+def _stage_trigger(call: RoleplayState, reading: ReplyReading) -> str:
     stage = call.stage
-    if stage is Stage.closing:
-        return "answer" if reading.written or reading.name_time else (
-            "overpromise" if _over(call, reading) else "vague")
-    if _over(call, reading):
-        return "overpromise"
-    if _is_concrete(call, reading, promised_amount(call, reading)) and call.has(Mark.hardship):
-        return "offer"
+    if _only_asks(reading):
+        return "question"
     if stage is Stage.opening:
-        return "vague" if reading.refuse else "answer"
+        return "vague" if reading.says(Label.refusal) and not reading.says(Label.will) else "answer"
     if stage is Stage.reason:
-        return "answer" if reading.hardship else "vague"
+        return "answer" if reading.says(Label.hardship) else "vague"
     if stage is Stage.threat:
-        return "vague" if reading.panic or reading.refuse else "answer"
-    return "vague"
+        return "vague" if reading.says(Flag.panic) else "answer"
+    return "answer" if reading.says(Label.refusal) else "vague"
 
 
-def _over(call: RoleplayState, reading: ReplyReading) -> bool:
-    promised = promised_amount(call, reading)
-    return reading.borrow_elsewhere or (promised is not None and promised > call.plan_monthly)
-
-
-def _missing(call: RoleplayState, reading: ReplyReading) -> str:
-    if call.stage in (Stage.opening, Stage.reason) or not call.has(Mark.hardship):
-        return "reason" if call.stage is not Stage.opening else "identity"
+def choose_trigger(call: RoleplayState, reading: ReplyReading, promise: Promise | None) -> str:
+    """Decide what the line did in the call's stage (see `machine.py` for what each trigger means)."""
+    if reading.empty or reading.says(Label.off_topic):
+        return "stall"
+    if reading.says(Flag.bye) and not reading.labels and not reading.topics and call.stage is not Stage.closing:
+        return "done"
+    if promise is not None and promise.mistake is not None:
+        return "mistake"
+    if promise is not None and promise.concrete:
+        if call.stage in (Stage.opening, Stage.reason) and not call.has(Mark.hardship) and call.start in (
+                Stage.opening, Stage.reason):
+            call.deal.user_offer = promise.amount
+            return "answer" if call.stage is Stage.opening else "vague"
+        answer = respond(call, promise.amount, rights=call.has(Mark.rights))
+        call.deal.user_offer = promise.amount
+        if answer.accept:
+            call.deal.agreed_amount, call.deal.agreed_kind = promise.amount, promise.kind
+            return "offer"
+        call.deal.ask, call.deal.ask_kind = answer.ask, "first"
+        return "counter"
     if call.stage is Stage.closing:
-        return "questions"
-    has_amount = promised_amount(call, reading) is not None
-    if has_amount and not reading.has_schedule:
+        if reading.topics and call.closing_turns < MAX_CLOSING_TURNS and not reading.says(Flag.bye):
+            call.closing_turns += 1
+            return "question"
+        return "done"
+    return _stage_trigger(call, reading)
+
+
+def _missing(call: RoleplayState, reading: ReplyReading, promise: Promise | None) -> str:
+    if call.stage is Stage.opening:
+        return "identity"
+    if call.stage is Stage.reason:
+        return "reason"
+    if call.stage is Stage.threat:
+        return "calm"
+    if promise is not None and promise.has_amount and not promise.dated:
         return "date"
-    if reading.has_schedule and not has_amount:
+    if promise is not None and not promise.has_amount:
         return "amount"
-    return "plan"
+    return "figure" if reading.says(Label.refusal) else "plan"
 
 
 def take_turn(call: RoleplayState, text: str) -> Turn:
-    """Answer one reply of the user.
+    """Answer one line of the user.
 
     Args:
         call: The call under way; updated in place.
         text: What the user said.
 
     Returns:
-        The persona's answer, and whether the call ended (then the score card follows).
+        The persona's answer (one message), and whether the call ended (then the score card follows).
     """
     reading = read_reply(text)
     call.turns += 1
-    record(call, reading)
-    trigger = choose_trigger(call, reading)
+    promise = promise_of(call, reading)
+    record(call, reading, promise)
+    words = answer_questions(call, reading)
+    if promise is not None and promise.mistake is not None:
+        call.deal.agreed_amount, call.deal.agreed_kind = promise.amount, promise.kind
+    trigger = choose_trigger(call, reading, promise)
     before = call.stage
     fire(call, trigger)
     if call.stage is Stage.ended:
-        return Turn((persona_line(call, "bye", **_context(call, accepted=trigger == "overpromise")),), True, trigger)
-    if trigger == "stall":
-        line = persona_line(call, "stall", **_context(call, empty=reading.empty))
+        words.append(persona_words(call, "bye", **_context(call, next_step=call.has(Mark.next_step))))
+    elif trigger == "stall":
+        words.append(persona_words(call, "stall", **_context(call, empty=reading.empty)))
+    elif trigger == "question":
+        words.append(persona_words(call, "back", **_context(call)))
+    elif trigger == "counter":
+        words.append(_stage_words(call, "objection"))
+        call.deal.asks_made += 1
     elif call.stage is before:
-        line = _stage_line(call, "push", missing=_missing(call, reading))
+        words.append(_stage_words(call, "push", missing=_missing(call, reading, promise)))
     else:
-        line = _stage_line(call, call.stage.value, softened=trigger == "offer", accepted=trigger == "overpromise")
-    return Turn((line,), False, trigger)
+        words.append(_stage_words(call, call.stage.value, accepted=trigger == "mistake"))
+    return Turn((spoken(call, words),), call.stage is Stage.ended, trigger)
 
 
 def hang_up(call: RoleplayState) -> None:
@@ -242,5 +290,6 @@ def hint(call: RoleplayState, script: CallScript | None) -> str:
         Stage.proposal: ("ask",), Stage.objection: ("ask", "fallback"), Stage.closing: ("close",),
     }.get(call.stage, ())
     texts = [script.section(name) for name in sections] if script is not None else []
-    return render("roleplay/hint", stage=call.stage.value, persona=call.persona, plan=yuan(call.plan_monthly),
-                  can_pay=call.plan_monthly > 0, script="\n\n".join(text for text in texts if text))
+    return render("roleplay/hint", stage=call.stage.value, persona=call.persona, plan=yuan(call.figures.steady_monthly),
+                  can_pay=call.figures.can_pay, ask=yuan(call.deal.ask) if call.deal.ask else "",
+                  script="\n\n".join(text for text in texts if text))

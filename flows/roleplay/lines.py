@@ -14,9 +14,11 @@ from functools import cache
 from typing import Any
 
 from flows.core.texts import SCRIPTS_DIR, render
-from flows.roleplay.state import THREATS, RoleplayState, Threat
+from flows.roleplay.policy import policy
+from flows.roleplay.state import THREATS, Agent, Persona, RoleplayState, Threat
 
 _VARIANT = re.compile(r"variant\s*==\s*(\d+)")
+AGENT_NUMBERS = (1000, 9999)
 
 
 @cache
@@ -60,17 +62,28 @@ def next_threat(call: RoleplayState) -> Threat:
     return threat
 
 
-def persona_line(call: RoleplayState, part: str, **context: Any) -> str:
-    """Render one line of the call's persona, prefixed with who is speaking.
+def make_agent(persona: Persona, seed: int) -> Agent:
+    """Give the persona a plausible name and staff number, the same for the whole call."""
+    chooser = random.Random(f"{seed}/agent")
+    return Agent(name=chooser.choice(policy(persona).agents), number=str(chooser.randint(*AGENT_NUMBERS)))
+
+
+def persona_words(call: RoleplayState, part: str, **context: Any) -> str:
+    """Render one line of the call's persona, without saying who speaks.
 
     Args:
         call: The call (its persona, seed and used lines).
-        part: The line's part, e.g. "opening", "push", "stall", "bye".
+        part: The line's part, e.g. "opening", "push", "stall", "answer", "bye".
         **context: What the template needs besides `variant` (figures already formatted).
 
     Returns:
-        The text to send.
+        The words, as one paragraph.
     """
     template = f"roleplay/{call.persona}_{part}"
-    line = render(template, variant=pick_variant(call, template), **context)
-    return render("roleplay/say", persona=call.persona, line=line)
+    text = render(template, variant=pick_variant(call, template), **context)
+    return "".join(line.strip() for line in text.splitlines())
+
+
+def spoken(call: RoleplayState, words: list[str]) -> str:
+    """Join what the persona says in one turn into one message, prefixed with who is speaking."""
+    return render("roleplay/say", persona=call.persona, line="".join(part for part in words if part))

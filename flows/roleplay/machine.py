@@ -1,18 +1,22 @@
-"""The three personas as data: one transitions table each, and one shared Machine per persona.
+"""The three personas' stages as data: one transitions table each, and one shared Machine per persona.
 
 As in `flows/intake/machine.py`, each Machine is built once with `model=None`; a turn fires
 `MACHINES[persona].events[trigger].trigger(CallModel(state))` on a light wrapper around the call's
-`RoleplayState`, so no user ever owns a Machine. Triggers name what the user's reply did:
+`RoleplayState`, so no user ever owns a Machine. Triggers name what the user's line did (chosen by
+`call.choose_trigger`; the persona's policy decides offers, `policy.py`):
 
 - stall: empty or off topic; the persona keeps the call going and nothing moves;
-- vague: the stage's question was not answered (no reason, no amount or no date); the persona
-  pushes harder, at most `MAX_PUSHES` times per stage (once at the closing), then the call moves on;
-- answer: the stage's question was answered (identity, a real reason, calm under threats, the
-  questions that close a call); proposals are answered by `offer` or `overpromise` only;
-- offer: a concrete plan (an amount and a date) within the user's plan;
-- overpromise: a promise beyond the plan (or money borrowed elsewhere): accepted at once, as a real
-  collector would, and flagged on the score card;
-- hang_up: /endcall.
+- question: only questions or requests (its ID, written confirmation, the balance ...); the persona
+  answers them and asks its question again;
+- vague: the stage's question was not answered (no identity, no reason, no concrete plan); the
+  persona presses, at most `MAX_PUSHES` times per stage, then the call moves on (from the objection
+  to the closing without an agreement);
+- answer: the stage's question was answered (identity, a real reason, calm under threats);
+- offer: a concrete offer the persona takes (its policy says so);
+- counter: a concrete offer the persona refuses, asking for a larger first payment instead;
+- mistake: a promise the user cannot keep (beyond the plan, the whole balance, whatever the agent
+  says, or money borrowed elsewhere): accepted at once, as a real collector would;
+- done: the user says goodbye (at the close, or with nothing else to say); hang_up: /endcall.
 
 The diagrams `polite.md`, `pushy.md`, `hostile.md` beside this file are generated from the tables.
 """
@@ -24,91 +28,71 @@ from typing import Any
 
 from transitions import Machine
 
-from flows.core.diagram import mermaid
-from flows.roleplay.state import Persona, RoleplayState, Stage
+from flows.roleplay.state import STAGE_ORDER, Persona, RoleplayState, Stage
 
 S = Stage
 MAX_PUSHES = 2
-TRIGGERS = ("stall", "vague", "answer", "offer", "overpromise", "hang_up")
+TRIGGERS = ("stall", "question", "vague", "answer", "offer", "counter", "mistake", "done", "hang_up")
 HERE = Path(__file__).parent
 
 
 def _talk(stages: list[Stage]) -> list[dict[str, Any]]:
-    """Rules every persona shares: stalling stays put, pushing stays put while it may, hanging up ends."""
+    """Rules every persona shares: talk that stays put, offers and promises, closing and hanging up."""
     live = [stage for stage in stages if stage is not S.ended]
     return [
-        *({"trigger": "stall", "source": stage, "dest": stage} for stage in live),
+        *({"trigger": trigger, "source": stage, "dest": stage} for trigger in ("stall", "question") for stage in live),
         *({"trigger": "vague", "source": stage, "dest": stage, "conditions": "can_push", "before": "count_push"}
           for stage in live if stage is not S.closing),
-        {"trigger": "vague", "source": S.closing, "dest": S.closing, "conditions": "can_nudge",
-         "before": "count_push"},
-        {"trigger": "overpromise", "source": [s for s in live if s is not S.closing], "dest": S.closing,
-         "before": "accept_promise"},
-        {"trigger": "overpromise", "source": S.closing, "dest": S.ended, "before": "accept_promise"},
+        {"trigger": "offer", "source": live, "dest": S.closing, "before": "accept"},
+        {"trigger": "mistake", "source": live, "dest": S.closing, "before": "accept"},
+        {"trigger": "counter", "source": live, "dest": S.objection, "before": "refuse"},
+        {"trigger": "done", "source": live, "dest": S.ended},
+        {"trigger": "vague", "source": S.closing, "dest": S.ended},
         {"trigger": "hang_up", "source": live, "dest": S.ended},
     ]
 
 
-def _closing() -> list[dict[str, Any]]:
+def _asking(first: Stage) -> list[dict[str, Any]]:
+    """Identity, then the reason, then `first` (skipping the reason when it was already given)."""
     return [
-        {"trigger": "answer", "source": S.closing, "dest": S.ended},
-        {"trigger": "vague", "source": S.closing, "dest": S.ended},
+        {"trigger": "answer", "source": S.opening, "dest": first, "conditions": "reason_given"},
+        {"trigger": "answer", "source": S.opening, "dest": S.reason},
+        {"trigger": "vague", "source": S.opening, "dest": S.reason},
+        {"trigger": "answer", "source": S.reason, "dest": first},
+        {"trigger": "vague", "source": S.reason, "dest": first},
+    ]
+
+
+def _bargaining() -> list[dict[str, Any]]:
+    """Without a concrete offer the persona presses, then closes the call with nothing agreed."""
+    return [
+        {"trigger": "vague", "source": S.proposal, "dest": S.objection},
+        {"trigger": "answer", "source": [S.proposal, S.objection], "dest": S.objection, "conditions": "can_push",
+         "before": "count_push"},
+        {"trigger": "answer", "source": [S.proposal, S.objection], "dest": S.closing},
+        {"trigger": "vague", "source": S.objection, "dest": S.closing},
     ]
 
 
 POLITE_STAGES = [S.opening, S.reason, S.proposal, S.objection, S.closing, S.ended]
-POLITE: list[dict[str, Any]] = [
-    *_talk(POLITE_STAGES),
-    {"trigger": "answer", "source": S.opening, "dest": S.proposal, "conditions": "reason_given"},
-    {"trigger": "answer", "source": S.opening, "dest": S.reason},
-    {"trigger": "vague", "source": S.opening, "dest": S.reason},
-    {"trigger": "answer", "source": S.reason, "dest": S.proposal},
-    {"trigger": "vague", "source": S.reason, "dest": S.proposal},
-    {"trigger": "offer", "source": [S.opening, S.reason, S.proposal, S.objection], "dest": S.closing,
-     "before": "accept_offer"},
-    {"trigger": "vague", "source": S.proposal, "dest": S.objection},
-    {"trigger": "vague", "source": S.objection, "dest": S.closing},
-    *_closing(),
-]
-"""Customer service: checks identity, wants a reason and a date, offers the standard instalment;
-a concrete affordable plan is taken to the closing at once."""
+POLITE: list[dict[str, Any]] = [*_talk(POLITE_STAGES), *_asking(S.proposal), *_bargaining()]
+"""Customer service: checks identity, wants a reason, offers the standard instalment with its fee;
+any concrete offer after a reason is taken as an application (`policy.py`)."""
 
 PUSHY_STAGES = POLITE_STAGES
-PUSHY: list[dict[str, Any]] = [
-    *_talk(PUSHY_STAGES),
-    {"trigger": "answer", "source": S.opening, "dest": S.proposal, "conditions": "reason_given"},
-    {"trigger": "answer", "source": S.opening, "dest": S.reason},
-    {"trigger": "vague", "source": S.opening, "dest": S.reason},
-    {"trigger": "answer", "source": S.reason, "dest": S.proposal},
-    {"trigger": "vague", "source": S.reason, "dest": S.proposal},
-    {"trigger": "offer", "source": [S.opening, S.reason, S.proposal], "dest": S.objection, "before": "refuse_offer"},
-    {"trigger": "vague", "source": S.proposal, "dest": S.objection},
-    {"trigger": "offer", "source": S.objection, "dest": S.closing, "before": "accept_offer"},
-    {"trigger": "vague", "source": S.objection, "dest": S.closing},
-    *_closing(),
-]
-"""A pushy collector: wants it all today, refuses the first offer, asks for a larger first payment
-and about family and assets; holding to a concrete plan softens them."""
+PUSHY: list[dict[str, Any]] = [*_talk(PUSHY_STAGES), *_asking(S.proposal), *_bargaining()]
+"""A pushy collector: wants it all today, refuses a first offer below the standard instalment and
+asks for a larger first payment, about family and assets; holding to a concrete plan wins."""
 
 HOSTILE_STAGES = [S.opening, S.reason, S.threat, S.proposal, S.objection, S.closing, S.ended]
 HOSTILE: list[dict[str, Any]] = [
-    *_talk(HOSTILE_STAGES),
-    {"trigger": "answer", "source": S.opening, "dest": S.threat, "conditions": "reason_given"},
-    {"trigger": "answer", "source": S.opening, "dest": S.reason},
-    {"trigger": "vague", "source": S.opening, "dest": S.reason},
-    {"trigger": "answer", "source": S.reason, "dest": S.threat},
-    {"trigger": "vague", "source": S.reason, "dest": S.threat},
-    {"trigger": "offer", "source": [S.opening, S.reason], "dest": S.threat, "before": "refuse_offer"},
+    *_talk(HOSTILE_STAGES), *_asking(S.threat),
     {"trigger": "answer", "source": S.threat, "dest": S.proposal},
     {"trigger": "vague", "source": S.threat, "dest": S.proposal},
-    {"trigger": "offer", "source": [S.threat, S.proposal], "dest": S.objection, "before": "refuse_offer"},
-    {"trigger": "vague", "source": S.proposal, "dest": S.objection},
-    {"trigger": "offer", "source": S.objection, "dest": S.closing, "before": "accept_offer"},
-    {"trigger": "vague", "source": S.objection, "dest": S.closing},
-    *_closing(),
+    *_bargaining(),
 ]
-"""A collector who crosses the line: threatens to sue tomorrow, to visit, to call contacts; backs
-down when the user stays calm and names the lawful response."""
+"""A collector who crosses the line: threatens to sue, to visit, to call contacts; backs down when
+the user stays calm and names the lawful response."""
 
 TABLES: dict[Persona, tuple[list[Stage], list[dict[str, Any]]]] = {
     "polite": (POLITE_STAGES, POLITE),
@@ -139,35 +123,33 @@ class CallModel:
         """Tell whether the persona may press again in this stage."""
         return self.call.pushes < MAX_PUSHES
 
-    def can_nudge(self) -> bool:
-        """Tell whether the persona may ask once more before hanging up."""
-        return self.call.pushes < 1
-
     def reason_given(self) -> bool:
-        """Tell whether the user already explained the difficulty."""
-        return "hardship" in self.call.marks
+        """Tell whether the reason is known: the user gave it, or the call started after it."""
+        return "hardship" in self.call.marks or STAGE_ORDER.index(self.call.start) > STAGE_ORDER.index(S.reason)
 
     def count_push(self) -> None:
         """Count one more push in this stage and in the call."""
         self.call.pushes += 1
         self.call.total_pushes += 1
 
-    def accept_offer(self) -> None:
-        """The persona agrees to the user's plan."""
-        self.call.agreed = True
+    def accept(self) -> None:
+        """The persona agrees (the amount agreed is set by the caller, from the policy)."""
+        self.call.deal.agreed = True
 
-    def accept_promise(self) -> None:
-        """The persona takes a promise the user cannot keep (the coach warns afterwards)."""
-        self.call.agreed = True
+    def refuse(self) -> None:
+        """The persona turns an offer down; count it (the policy concedes per refusal)."""
+        self.call.deal.offers_refused += 1
+        self.call.deal.rounds += 1
 
-    def refuse_offer(self) -> None:
-        """The persona turns down the first offer, whatever it was."""
-        self.call.agreed = False
+
+def stages(persona: Persona) -> list[Stage]:
+    """Return the stages a persona's calls go through, in order."""
+    return TABLES[persona][0]
 
 
 def _machine(persona: Persona) -> Machine:
-    stages, table = TABLES[persona]
-    return Machine(model=None, states=stages, transitions=table, initial=S.opening,
+    stage_list, table = TABLES[persona]
+    return Machine(model=None, states=stage_list, transitions=table, initial=S.opening,
                    auto_transitions=False, ignore_invalid_triggers=False)
 
 
@@ -193,7 +175,6 @@ TITLES: dict[Persona, str] = {
 }
 
 
-def diagrams() -> dict[Path, str]:
-    """Return each persona's Mermaid diagram, keyed by the file beside this module."""
-    return {HERE / f"{persona}.md": mermaid(TITLES[persona], S.opening, table)
-            for persona, (_, table) in TABLES.items()}
+def tables() -> dict[Path, tuple[str, list[dict[str, Any]]]]:
+    """Return each persona's title and table, keyed by the diagram file beside this module."""
+    return {HERE / f"{persona}.md": (TITLES[persona], table) for persona, (_, table) in TABLES.items()}

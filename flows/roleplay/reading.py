@@ -1,57 +1,87 @@
-"""Read one reply of the user during a rehearsal call, with lexicons kept as data.
+"""Read one line of the user during a rehearsal call: its labels, flags, topics and figures.
 
-Every keyword and pattern lives in `scripts_zh/lexicons/rp_reading.yaml`; amounts are read with
-the intake's own number parser (`flows.parsing`), so Chinese and mixed numerals and "1.2k" mean what they mean
-there. The reader never decides what the persona does; it only says what the reply contains.
+Every keyword and pattern lives in `scripts_zh/lexicons/rp_reading.yaml`; the labels are those of
+the measured set `tests/data/roleplay_lines.txt` (what each means is written at its top). Amounts
+are read with the intake's number parser (`flows.parsing`) through `amounts.py`, the one place to
+re-point when the shared readers of `flows.understanding` land. The reader never decides what the
+persona does; it only says what the line contains.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from flows.core.matching import PhraseMatcher
 from flows.core.texts import lexicon
-from flows.parsing import ParseError, normalise
+from flows.parsing import normalise
 from flows.parsing._core import prepare
-from flows.parsing._numbers import amount_hits, numeral_value
+from flows.roleplay.amounts import Clause, LineFigures, clauses, line_figures
 
 LEXICON = "rp_reading"
 
 
+class Label(StrEnum):
+    """What a line does, as a counsellor would label it (the measured labels)."""
+
+    offer = "offer"
+    schedule = "schedule"
+    hardship = "hardship"
+    temporary = "temporary"
+    will = "will"
+    written = "written"
+    agent_id = "agent_id"
+    rights = "rights"
+    refusal = "refusal"
+    agree_any = "agree_any"
+    borrow_elsewhere = "borrow_elsewhere"
+    vague = "vague"
+    off_topic = "off_topic"
+
+
+class Flag(StrEnum):
+    """What else a line shows that steers the call (not measured as labels)."""
+
+    identity = "identity"
+    accept = "accept"
+    bye = "bye"
+    panic = "panic"
+    admits_false = "admits_false"
+    extension = "extension"
+    next_step = "next_step"
+    question = "question"
+
+
+_MATCHED_LABELS = (Label.hardship, Label.temporary, Label.will, Label.written, Label.agent_id, Label.rights,
+                   Label.agree_any, Label.borrow_elsewhere)
+_ON_TOPIC_FLAGS = frozenset(Flag) - {Flag.question}
+
+
 @dataclass(frozen=True)
 class ReplyReading:
-    """What one reply contains: flags from the lexicons, and the amounts it names.
+    """What one line contains.
 
-    Amounts are exact yuan. `monthly` is an amount said per month or per instalment; `first_payment`
-    one to pay first or now; `lump_sum` one to pay in one go; `amount` an amount with no marker.
+    Attributes:
+        text: The line, normalised.
+        labels: The measured labels it carries.
+        flags: The other things it shows.
+        topics: What it asks or requests about, in lexicon order ("agent_id", "written", "balance" ...).
+        figures: The amounts and counts it offers or refuses.
     """
 
     text: str
-    identity: bool = False
-    hardship: bool = False
-    temporary: bool = False
-    will: bool = False
-    refuse: bool = False
-    accept: bool = False
-    schedule: bool = False
-    extension: bool = False
-    written: bool = False
-    name_time: bool = False
-    rights: bool = False
-    panic: bool = False
-    admits_false: bool = False
-    borrow_elsewhere: bool = False
-    evasive: bool = False
-    loan_talk: bool = False
-    monthly: Decimal | None = None
-    first_payment: Decimal | None = None
-    lump_sum: Decimal | None = None
-    amount: Decimal | None = None
-    installments: int | None = None
+    labels: frozenset[Label]
+    flags: frozenset[Flag]
+    topics: tuple[str, ...]
+    figures: LineFigures
+
+    def says(self, what: Label | Flag) -> bool:
+        """Tell whether the line carries a label or a flag."""
+        return what in self.labels or what in self.flags
 
     @property
     def empty(self) -> bool:
@@ -59,138 +89,104 @@ class ReplyReading:
         return not self.text.strip()
 
     @property
-    def amounts(self) -> tuple[Decimal, ...]:
-        """Every amount named, of any kind."""
-        found = (self.monthly, self.first_payment, self.lump_sum, self.amount)
-        return tuple(value for value in found if value is not None)
-
-    @property
     def largest(self) -> Decimal | None:
-        """The largest amount named (what a promise costs at its worst), or None."""
-        return max(self.amounts, default=None)
-
-    @property
-    def has_schedule(self) -> bool:
-        """Tell whether a date or a number of instalments was named."""
-        return self.schedule or self.installments is not None
-
-    @property
-    def on_topic(self) -> bool:
-        """Tell whether the reply says anything the call can use."""
-        flags = (f.name for f in fields(self) if f.type in ("bool", bool))
-        return any(getattr(self, name) for name in flags) or bool(self.amounts) or self.installments is not None
-
-    @property
-    def off_topic(self) -> bool:
-        """Tell whether the reply is not empty yet says nothing about the call."""
-        return not self.empty and not self.on_topic
+        """The largest amount offered (what a promise costs at its worst), or None."""
+        return self.figures.largest
 
 
 @cache
-def _matchers() -> dict[str, PhraseMatcher]:
-    data: dict[str, dict[str, list[str]]] = lexicon(LEXICON)["categories"]
-    return {
-        name: PhraseMatcher.from_lexicon(entry, flags=re.IGNORECASE)
-        for name, entry in data.items()
-    }
-
-
-@cache
-def _amount_words() -> dict[str, Any]:
-    data: dict[str, Any] = lexicon(LEXICON)["amounts"]
+def _lexicon() -> dict[str, Any]:
+    data: dict[str, Any] = lexicon(LEXICON)
     return data
 
 
 @cache
-def _clause_split() -> re.Pattern[str]:
-    return re.compile(str(_amount_words()["clause_split"]))
+def _matchers() -> dict[str, PhraseMatcher]:
+    entries = {**_lexicon()["labels"], **_lexicon()["flags"]}
+    return {name: PhraseMatcher.from_lexicon(entry, flags=re.IGNORECASE) for name, entry in entries.items()}
+
+
+def _says(name: str, text: str) -> bool:
+    return _matchers()[name].matches(text)
 
 
 @cache
-def _not_money() -> re.Pattern[str]:
-    return re.compile("|".join(str(word) for word in _amount_words()["not_money"]))
+def _topics() -> dict[str, list[str]]:
+    topics: dict[str, list[str]] = _lexicon()["topics"]
+    return topics
 
 
 @cache
-def _cut() -> re.Pattern[str]:
-    words = "|".join(re.escape(str(word)) for word in _amount_words()["cut_before"])
-    return re.compile(f"(?<=[{_amount_words()['numeral_chars']}])(?={words})")
+def _schedule() -> tuple[PhraseMatcher, tuple[str, ...], tuple[str, ...]]:
+    entry = _lexicon()["schedule"]
+    matcher = PhraseMatcher.from_lexicon({"patterns": entry["patterns"], "exclude": entry["exclude"]})
+    return matcher, tuple(entry["relative"]), tuple(entry["verbs"])
 
 
-@cache
-def _markers() -> re.Pattern[str]:
-    words = _amount_words()
-    alternatives = [
-        f"(?P<{kind}>{'|'.join(re.escape(w) for w in sorted(words[kind], key=len, reverse=True))})"
-        for kind in ("monthly", "first", "total")
-    ]
-    return re.compile("|".join(alternatives))
+def _clause_schedule(text: str) -> bool:
+    """Tell whether a clause names a date, a period or a count (a bare "tomorrow" needs a verb)."""
+    matcher, relative, verbs = _schedule()
+    if matcher.matches(text):
+        return True
+    for excluded in matcher.exclude:
+        text = excluded.sub(" ", text)
+    return any(word in text for word in relative) and any(verb in text for verb in verbs)
 
 
-@cache
-def _installment_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern) for pattern in lexicon(LEXICON)["installments"])
+def _topics_of(text: str, labels: set[Label], flags: set[Flag]) -> tuple[str, ...]:
+    found = [str(label) for label in (Label.agent_id, Label.written) if label in labels]
+    asking = Flag.question in flags or any(word in text for word in _lexicon()["requests"])
+    if asking:
+        found += [topic for topic, words in _topics().items() if any(word in text for word in words)][:1]
+    return tuple(found)
 
 
-def _count(numeral: str) -> int | None:
-    try:
-        value = numeral_value(numeral)
-    except (ParseError, ValueError, KeyError):
-        return None
-    return int(value) if 0 < value < 1000 else None
+def _refused(parts: list[Clause]) -> list[bool]:
+    """Which clauses are refused: a refusal in it, or one right after it that adds no other figure.
 
-
-def _installments(text: str) -> int | None:
-    for pattern in _installment_patterns():
-        match = pattern.search(text)
-        if match:
-            return _count(match.group(1))
-    return None
-
-
-def _amounts(text: str) -> dict[str, Decimal]:
-    """Sort the amounts of a reply by the nearest marker before each (else right after it)."""
-    found: dict[str, Decimal] = {}
-    for clause in _clause_split().split(text):
-        prepared = _cut().sub("/", prepare(clause))
-        if not prepared or _not_money().search(prepared):
-            continue
-        markers = [(m.start(), m.end(), m.lastgroup or "") for m in _markers().finditer(prepared)]
-        previous_end = 0
-        for hit in amount_hits(prepared):
-            if hit.problem is not None or hit.low is None or hit.high is None or hit.low != hit.high:
-                previous_end = hit.end
-                continue
-            before = [kind for start, end, kind in markers if previous_end <= start and end <= hit.start]
-            after = [kind for start, _, kind in markers if hit.end <= start <= hit.end + 2]
-            kind = before[-1] if before else (after[0] if after else "amount")
-            found.setdefault({"total": "lump_sum", "first": "first_payment"}.get(kind, kind), hit.low)
-            previous_end = hit.end
-    return found
+    "20,000 today - impossible" and "5,000 first? Where would I get 5,000" refuse the first clause too.
+    """
+    refused = [_says("refusal", part.text.lower()) for part in parts]
+    for index in range(1, len(parts)):
+        values = {value for _, value in parts[index].amounts}
+        before = {value for _, value in parts[index - 1].amounts}
+        if refused[index] and not refused[index - 1] and (not values or values & before):
+            refused[index - 1] = True
+    return refused
 
 
 def read_reply(text: str) -> ReplyReading:
-    """Read one reply.
+    """Read one line of the user.
 
     Args:
         text: What the user typed, as received (it is normalised here).
 
     Returns:
-        The reading: which lexicon categories matched, and the amounts and instalments named.
+        The reading: labels, flags, topics and figures.
     """
     cleaned = normalise(text)
-    compacted = prepare(cleaned)
-    flags = {name: matcher.matches(compacted) for name, matcher in _matchers().items()}
-    amounts = _amounts(cleaned)
-    return ReplyReading(
-        text=cleaned,
-        **{name: value for name, value in flags.items() if name in _FLAG_NAMES},
-        monthly=amounts.get("monthly"),
-        first_payment=amounts.get("first_payment"),
-        lump_sum=amounts.get("lump_sum"),
-        amount=amounts.get("amount"),
-        installments=_installments(compacted),
-    )
-
-
-_FLAG_NAMES = frozenset(f.name for f in fields(ReplyReading) if f.type in ("bool", bool))
+    compacted = prepare(cleaned).lower()
+    labels = {label for label in _MATCHED_LABELS if _says(label.value, compacted)}
+    flags = {flag for flag in Flag if _says(flag.value, compacted)}
+    parts = clauses(cleaned)
+    refused = _refused(parts)
+    if any(refused):
+        labels.add(Label.refusal)
+    kept = [part for part, no in zip(parts, refused, strict=True) if not no]
+    figures = line_figures(kept, [part for part, no in zip(parts, refused, strict=True) if no],
+                           full=any(_says("full", part.text.lower()) for part in kept))
+    if any(_clause_schedule(part.text.lower()) for part in kept):
+        labels.add(Label.schedule)
+    if Label.agree_any not in labels and (figures.offered or figures.full):
+        labels.add(Label.offer)
+    hedged = _says("hedge", compacted) or (_says("broke", compacted) and Label.hardship not in labels)
+    committed = {Label.offer, Label.refusal, Label.agree_any, Label.borrow_elsewhere, Label.written}
+    if hedged and not labels & committed:
+        labels.add(Label.vague)
+    if Label.schedule in labels or Label.offer in labels:
+        flags.add(Flag.next_step)
+    topics = _topics_of(compacted, labels, flags)
+    if cleaned and not labels and not flags & _ON_TOPIC_FLAGS and not topics and not _says("loan_talk", compacted):
+        labels.add(Label.off_topic)
+    return ReplyReading(text=cleaned, labels=frozenset(labels), flags=frozenset(flags), topics=topics,
+                        figures=figures)

@@ -1,41 +1,30 @@
 """The score card after a call: item by item, the user's own sentence beside a better wording.
 
-Items (each 2 points when done, 1 when half done, 0 when missed or flagged):
-
-- hardship: said what the difficulty is, and that it is temporary (half: the difficulty only);
-- will: said they want to repay;
-- concrete: offered an amount and a date (half: one of the two); with nothing to spare in the
-  plan, asking for an extension with a date to call back is the concrete offer;
-- within_plan: promised no more than the plan's monthly amount for this platform (only when an
-  amount was promised): the costliest mistake on a real call, so it also gets its own warning;
-- honest: admitted nothing untrue and did not agree to borrow elsewhere to pay;
-- written: asked for the agreement in writing;
-- name_time: asked the agent's name or number and noted the time;
-- calm (only when the persona made illegal threats): stayed calm and named the lawful response
-  (recording, complaint, 12378); half when calm without naming it.
+The rubric is data (`rubric.py`): each item scores its weight when done and half of it when half
+done; the score is out of 100 over the items that applied (a replay skips the items of the stages
+before it started), then capped by the costliest mistake made. Lessons come costliest mistake
+first, then the heaviest items missed; a replay starts at the stage of the first lesson
+(`weakest_stage`). A call with nothing agreed says so, and tells the user not to pay until an
+agreement is in writing.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import cache
-from typing import Any, Literal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from flows.core.money import yuan
-from flows.core.texts import lexicon, render
+from flows.core.texts import render
 from flows.negotiation.script import CallScript
 from flows.negotiation.toolkit import cjk_punctuation
+from flows.roleplay.rubric import better_wording, rubric
 from flows.roleplay.state import Attempt, Mark, Persona, RoleplayState, Stage, Threat
 
 Status = Literal["ok", "partial", "missed", "flagged"]
-POINTS: dict[Status, int] = {"ok": 2, "partial": 1, "missed": 0, "flagged": 0}
 TOUGHER: dict[Persona, Persona] = {"polite": "pushy", "pushy": "hostile", "hostile": "hostile"}
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
-_QUOTES = "\u201c\u201d\u300c\u300d\"' "
-_OPEN_QUOTE, _CLOSE_QUOTE = "\u201c", "\u201d"
-_BULLETS = "\u00b7\u2022-"
+PROMISE_MISTAKES = (Mark.borrow_elsewhere, Mark.agree_any, Mark.pay_full, Mark.over_promise)
+TRAIL = 5
 
 
 @dataclass(frozen=True)
@@ -46,10 +35,10 @@ class CardItem:
     status: Status
     said: str
     """The user's own sentence for this item ("" when they said nothing that fits)."""
-    better: str
+    better: str = ""
     """A better wording, from the user's script when there is one."""
     detail: str = ""
-    """Why a half mark or a flag: "no_temporary", "incomplete", "recovered", "calm_only", "over" ..."""
+    """Why a half mark or a flag: "no_temporary", "incomplete", "vague", a mistake's key ..."""
 
 
 @dataclass(frozen=True)
@@ -58,15 +47,25 @@ class ScoreCard:
 
     persona: Persona
     platform: str
+    start: Stage
     items: tuple[CardItem, ...]
+    mistakes: tuple[CardItem, ...]
+    """The mistakes made, costliest first (status "flagged")."""
+    lessons: tuple[str, ...]
+    """Mistakes, then items missed or half done by weight: what to work on, first thing first."""
     score: int
-    """Out of 100."""
+    """Out of 100, after the cap."""
+    cap: int | None
+    cap_key: str
+    """The mistake that capped the score ("" when none did)."""
     plan_monthly: Decimal
     promised: Decimal | None
-    over: bool
+    agreed: bool
+    deal: str
+    written_promised: bool
     threats: tuple[Threat, ...]
     named_rights: bool
-    agreed: bool
+    lender: str
 
     def item(self, key: str) -> CardItem | None:
         """Return the item with this key, or None when it did not apply to this call."""
@@ -74,99 +73,80 @@ class ScoreCard:
 
     def attempt(self) -> Attempt:
         """Return this call as a progress entry (without its date)."""
-        return Attempt(persona=self.persona, platform=self.platform, score=self.score, over=self.over)
+        return Attempt(persona=self.persona, platform=self.platform, score=self.score, start=self.start,
+                       agreed=self.agreed, first_mistake=self.lessons[0] if self.lessons else "")
 
 
-@cache
-def _wording() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = lexicon("rp_reading")["wording"]
-    return data
-
-
-def better_wording(key: str, script: CallScript | None) -> str:
-    """Pick the sentence of the user's script that does what an item asks ("" when none fits).
-
-    Args:
-        key: The item.
-        script: The user's call script for this platform.
-
-    Returns:
-        One sentence, without its quotation marks.
-    """
-    entry = _wording().get(key)
-    if entry is None:
-        return ""
-    if "template" in entry:
-        return render(str(entry["template"]))
-    if script is None:
-        return ""
-    section = script.section(str(entry["section"]))
-    sentences = [part.strip() for part in _SENTENCE_END.split(section) if part.strip()]
-    for marker in (str(marker) for marker in entry["markers"]):
-        for sentence in sentences:
-            if marker in sentence:
-                return _speakable(sentence, marker)
+def _said(call: RoleplayState, *keys: str | Mark) -> str:
+    for key in keys:
+        value = call.quotes.get(key.value if isinstance(key, Mark) else key, "")
+        if value:
+            return cjk_punctuation(value)
     return ""
 
 
-def _speakable(sentence: str, marker: str) -> str:
-    """The words to say from a script sentence: the quoted part holding the marker when there is one."""
-    opening = sentence.find(_OPEN_QUOTE)
-    if opening >= 0 and marker in sentence[opening:]:
-        sentence = sentence[opening + 1:]
-    return sentence.split(_CLOSE_QUOTE)[0].strip(_QUOTES + _BULLETS)
-
-
-def _said(call: RoleplayState, *keys: str) -> str:
-    return cjk_punctuation(next((call.quotes[key] for key in keys if key in call.quotes), ""))
-
-
-def _stage(stage: Stage) -> str:
-    return f"stage:{stage.value}"
-
-
-def _items(call: RoleplayState) -> list[CardItem]:
-    """Judge each item: (key, status, the user's sentence, why); better wordings are added by the caller."""
+def _judge(call: RoleplayState, key: str) -> tuple[Status, str, str]:
+    """Judge one item: its status, the user's sentence and why."""
     has = call.has
-    asking = (_stage(Stage.proposal), _stage(Stage.objection), _stage(Stage.threat))
-    closing = (_stage(Stage.closing),)
-    items: list[CardItem] = []
+    said_here = cjk_punctuation(call.said_in(rubric().item(key).stage))
+    if key == "hardship":
+        if has(Mark.hardship):
+            return ("ok", _said(call, Mark.hardship), "") if has(Mark.temporary) else (
+                "partial", _said(call, Mark.hardship), "no_temporary")
+        return "missed", _said(call, Mark.vague) or said_here, ""
+    if key == "will":
+        return ("ok", _said(call, Mark.will), "") if has(Mark.will) else ("missed", said_here, "")
+    if key == "concrete":
+        if has(Mark.concrete):
+            return "ok", _said(call, Mark.concrete), ""
+        if has(Mark.amount_only) or has(Mark.schedule_only):
+            return "partial", _said(call, Mark.amount_only, Mark.schedule_only), "incomplete"
+        return "missed", _said(call, Mark.vague, Mark.refusal) or said_here, "vague" if has(Mark.vague) else ""
+    if key == "within_plan":
+        made = next((mark for mark in PROMISE_MISTAKES if has(mark)), None)
+        if made is not None:
+            return "flagged", _said(call, made), made.value
+        return "ok", _said(call, Mark.concrete, Mark.amount_only, Mark.refusal), ""
+    if key == "calm":
+        if has(Mark.rights):
+            return ("partial", _said(call, Mark.rights), "recovered") if has(Mark.panic) else (
+                "ok", _said(call, Mark.rights), "")
+        if has(Mark.panic):
+            return "flagged", _said(call, Mark.panic), "panic"
+        return ("partial", _said(call, Mark.calm), "calm_only") if has(Mark.calm) else ("missed", "", "")
+    if key == "next_step":
+        if has(Mark.next_step):
+            return "ok", _said(call, Mark.next_step), ""
+        if call.deal.agreed and has(Mark.concrete):
+            return "partial", _said(call, Mark.concrete), "not_restated"
+        return "missed", cjk_punctuation(call.said_in(Stage.closing)), ""
+    mark = Mark(key)
+    return ("ok", _said(call, mark), "") if has(mark) else ("missed", said_here, "")
 
-    def add(key: str, status: Status, said: str, detail: str = "") -> None:
-        items.append(CardItem(key, status, said, "", detail))
 
-    if has(Mark.hardship):
-        add("hardship", "ok" if has(Mark.temporary) else "partial", _said(call, "hardship"),
-            "" if has(Mark.temporary) else "no_temporary")
-    else:
-        add("hardship", "missed", _said(call, _stage(Stage.reason), _stage(Stage.opening)))
-    add("will", "ok" if has(Mark.will) else "missed", _said(call, "will", _stage(Stage.reason), _stage(Stage.opening)))
-    if has(Mark.concrete):
-        add("concrete", "ok", _said(call, "concrete"))
-    elif has(Mark.amount) or has(Mark.extension):
-        add("concrete", "partial", _said(call, "amount", "extension"), "incomplete")
-    else:
-        add("concrete", "missed", _said(call, *asking))
-    if has(Mark.amount):
-        over = has(Mark.over)
-        add("within_plan", "flagged" if over else "ok", _said(call, "over" if over else "amount"), "over" * over)
-    if has(Mark.admits_false) or has(Mark.borrow_elsewhere):
-        detail = "admits_false" if has(Mark.admits_false) else "borrow_elsewhere"
-        add("honest", "flagged", _said(call, detail), detail)
-    else:
-        add("honest", "ok", "")
-    add("written", "ok" if has(Mark.written) else "missed", _said(call, "written", *closing))
-    add("name_time", "ok" if has(Mark.name_time) else "missed", _said(call, "name_time", *closing))
-    if call.threats:
-        panicked, rights = has(Mark.panic), has(Mark.rights)
-        if rights:
-            add("calm", "partial" if panicked else "ok", _said(call, "rights"), "recovered" if panicked else "")
-        elif panicked:
-            add("calm", "flagged", _said(call, "panic"), "panic")
-        else:
-            add("calm", "partial" if has(Mark.calm) else "missed", _said(call, "calm", _stage(Stage.threat)),
-                "calm_only")
-    return items
+def _applies(call: RoleplayState, key: str) -> bool:
+    item = rubric().item(key)
+    if item.when == "threats" and not call.threats:
+        return False
+    if key == "within_plan" and call.deal.promised is None and not any(call.has(m) for m in PROMISE_MISTAKES):
+        return False
+    return call.after_start(item.stage) or (key == "within_plan" and call.deal.promised is not None)
+
+
+def _mistakes(call: RoleplayState, items: dict[str, CardItem]) -> list[str]:
+    made: list[str] = []
+    for mistake in rubric().mistakes:
+        if mistake.key == "no_offer":
+            concrete = items.get("concrete")
+            promised = any(call.has(mark) for mark in PROMISE_MISTAKES)
+            if concrete is not None and concrete.status != "ok" and not promised:
+                made.append(mistake.key)
+        elif mistake.key == "panic":
+            if call.has(Mark.panic) and not call.has(Mark.rights):
+                made.append(mistake.key)
+        elif call.has(Mark(mistake.key)):
+            made.append(mistake.key)
+    return made
 
 
 def score_call(call: RoleplayState, script: CallScript | None) -> ScoreCard:
@@ -174,18 +154,56 @@ def score_call(call: RoleplayState, script: CallScript | None) -> ScoreCard:
 
     Args:
         call: The call.
-        script: The user's script for this platform, for the better wordings (None: none shown).
+        script: The user's script for this platform, for the better wordings (None: templates only).
 
     Returns:
         The score card.
     """
-    items = tuple(CardItem(item.key, item.status, item.said, better_wording(item.key, script), item.detail)
-                  for item in _items(call))
-    points = sum(POINTS[item.status] for item in items)
-    score = round(100 * points / (2 * len(items)))
-    return ScoreCard(persona=call.persona, platform=call.platform, items=items, score=score,
-                     plan_monthly=call.plan_monthly, promised=call.promised, over=call.has(Mark.over),
-                     threats=tuple(call.threats), named_rights=call.has(Mark.rights), agreed=call.agreed)
+    day = call.figures.first_date
+    figures = {"platform": call.platform, "plan": yuan(call.figures.steady_monthly), "agreed": call.deal.agreed,
+               "can_pay": call.figures.can_pay, "lender": call.figures.lender,
+               "first_date": render("negotiation/script_date", year=day.year, month=day.month, day=day.day,
+                                    weekday=day.weekday()) if day else ""}
+    judged: dict[str, CardItem] = {}
+    for item in rubric().items:
+        if _applies(call, item.key):
+            status, said, detail = _judge(call, item.key)
+            better = better_wording(item.key, script, **figures) if status != "ok" else ""
+            judged[item.key] = CardItem(item.key, status, said, better, detail)
+    made = _mistakes(call, judged)
+    vague = judged["concrete"].said if "concrete" in judged else ""
+    mistakes = tuple(CardItem(key, "flagged", _said(call, key) or vague, better_wording(key, script, **figures), key)
+                     for key in made)
+    weights = {item.key: item.weight for item in rubric().items}
+    total = sum(weights[key] for key in judged)
+    credit = {"ok": Decimal(1), "partial": rubric().partial, "missed": Decimal(0), "flagged": Decimal(0)}
+    points = sum(weights[key] * credit[item.status] for key, item in judged.items())
+    raw = int((Decimal(100) * points / total).to_integral_value(rounding=ROUND_HALF_UP)) if total else 0
+    caps = sorted((mistake.cap, mistake.key) for mistake in rubric().mistakes if mistake.key in made)
+    cap, cap_key = caps[0] if caps else (None, "")
+    flagged_items = {mistake.item for mistake in rubric().mistakes if mistake.key in made}
+    missing = sorted((key for key, item in judged.items() if item.status != "ok" and key not in flagged_items),
+                     key=lambda key: -weights[key])
+    deal = call.deal
+    return ScoreCard(
+        persona=call.persona, platform=call.platform, start=call.start, items=tuple(judged.values()),
+        mistakes=mistakes, lessons=(*made, *missing), score=min(raw, cap) if cap is not None else raw, cap=cap,
+        cap_key=cap_key,
+        plan_monthly=call.figures.steady_monthly, promised=deal.promised, agreed=deal.agreed,
+        deal=render("roleplay/deal_words", kind=deal.agreed_kind or "",
+                    amount=yuan(deal.agreed_amount) if deal.agreed_amount else ""),
+        written_promised=call.agent.written_promised, threats=tuple(call.threats),
+        named_rights=call.has(Mark.rights), lender=call.figures.lender)
+
+
+def weakest_stage(card: ScoreCard) -> Stage:
+    """Where a replay should start: the stage of the card's first lesson (the opening when there is none)."""
+    return rubric().stage_of(card.lessons[0]) if card.lessons else Stage.opening
+
+
+def _line(card: ScoreCard, item: CardItem, *, brief: bool = False) -> str:
+    return render("roleplay/card_item", key=item.key, status=item.status, said=item.said, better=item.better,
+                  detail=item.detail, plan=yuan(card.plan_monthly), platform=card.platform, brief=brief)
 
 
 def card_messages(card: ScoreCard, attempts: list[Attempt]) -> list[str]:
@@ -196,22 +214,29 @@ def card_messages(card: ScoreCard, attempts: list[Attempt]) -> list[str]:
         attempts: Every finished attempt, this one last (for progress).
 
     Returns:
-        The card, then the over-promise warning and the rights toolkit when they apply, then progress.
+        The card (first lesson first), what was agreed and what to do before paying, the rights
+        toolkit when the persona threatened, then progress and where a replay starts.
     """
-    lines = [render("roleplay/card_item", key=item.key, status=item.status, said=item.said, better=item.better,
-                    detail=item.detail, plan=yuan(card.plan_monthly), platform=card.platform)
-             for item in card.items]
-    messages = [render("roleplay/card", score=card.score, persona=card.persona, platform=card.platform,
-                       items="\n\n".join(lines))]
-    if card.over:
-        messages.append(render("roleplay/card_over", platform=card.platform, plan=yuan(card.plan_monthly),
-                               promised=yuan(card.promised or 0), can_pay=card.plan_monthly > 0))
+    first = card.mistakes[0] if card.mistakes else next(
+        (item for item in card.items if card.lessons and item.key == card.lessons[0]), None)
+    shown = [item for item in card.items if first is None or item.key != first.key]
+    made = {item.key for item in card.mistakes}
+    items = "\n\n".join(_line(card, item, brief=item.status == "flagged" and item.detail in made) for item in shown)
+    messages = [render(
+        "roleplay/card", score=card.score, cap=card.cap or 0, cap_key=card.cap_key, persona=card.persona,
+        platform=card.platform,
+        first=_line(card, first) if first is not None else "", items=items,
+        more_mistakes=[_line(card, item) for item in card.mistakes[1:]])]
+    messages.append(render("roleplay/card_deal", agreed=card.agreed, deal=card.deal,
+                           written=card.written_promised, platform=card.platform))
     if card.threats:
-        messages.append(render("roleplay/card_rights", threats=list(card.threats), named=card.named_rights))
-    earlier = attempts[:-1]
-    same = [attempt.score for attempt in earlier if attempt.persona == card.persona]
+        messages.append(render("roleplay/card_rights", threats=list(card.threats), named=card.named_rights,
+                               lender=card.lender))
+    same = [attempt for attempt in attempts[:-1] if attempt.persona == card.persona]
+    trail = [attempt.score for attempt in [*same, card.attempt()]][-TRAIL:]
     messages.append(render(
-        "roleplay/card_next", count=len(attempts), previous=earlier[-1].score if earlier else -1,
-        best_same=max(same) if same else -1, score=card.score, persona=card.persona,
-        tougher=TOUGHER[card.persona]))
+        "roleplay/card_next", count=len(attempts), previous=attempts[-2].score if len(attempts) > 1 else -1,
+        best_same=max((attempt.score for attempt in same), default=-1), score=card.score, persona=card.persona,
+        tougher=TOUGHER[card.persona], trail=trail, replay=render("roleplay/stage_name", stage=weakest_stage(card)),
+        perfect=not card.lessons))
     return messages

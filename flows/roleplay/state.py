@@ -1,7 +1,6 @@
-"""What one rehearsal call keeps between turns, stored as JSON in `session.extras`.
+"""What one rehearsal call keeps between turns (`RoleplayState`), and the finished attempts (`Attempt`).
 
-`session.extras["roleplay"]` holds the call under way (`RoleplayState.model_dump(mode="json")`);
-`session.extras["roleplay_history"]` holds the last `MAX_HISTORY` finished attempts (`Attempt`).
+Both live in the role-play dialogue's part of the session (`flows.roleplay.dialog.RoleplayPart`).
 """
 
 from __future__ import annotations
@@ -9,21 +8,22 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.core.models import Session
+from flows.core.session import Part, Session
+from flows.roleplay.figures import CallFigures
 
 Persona = Literal["polite", "pushy", "hostile"]
 PERSONAS: tuple[Persona, ...] = get_args(Persona)
 Threat = Literal["sue", "visit", "contacts"]
 THREATS: tuple[Threat, ...] = get_args(Threat)
+AskKind = Literal["full", "first", "monthly", "extension"]
 
-STATE_KEY = "roleplay"
-HISTORY_KEY = "roleplay_history"
 MAX_HISTORY = 20
 MAX_QUOTE_CHARS = 80
+MAX_LINES = 40
 
 
 class Stage(StrEnum):
@@ -38,27 +38,73 @@ class Stage(StrEnum):
     ended = "ended"
 
 
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+
+
 class Mark(StrEnum):
     """Something the user did at least once during the call (good or bad)."""
 
     hardship = "hardship"
     temporary = "temporary"
     will = "will"
-    amount = "amount"
     concrete = "concrete"
-    over = "over"
-    admits_false = "admits_false"
-    borrow_elsewhere = "borrow_elsewhere"
+    amount_only = "amount_only"
+    schedule_only = "schedule_only"
+    vague = "vague"
+    refusal = "refusal"
     written = "written"
-    name_time = "name_time"
+    agent_id = "agent_id"
     rights = "rights"
-    panic = "panic"
     calm = "calm"
-    extension = "extension"
+    panic = "panic"
+    next_step = "next_step"
+    over_promise = "over_promise"
+    pay_full = "pay_full"
+    agree_any = "agree_any"
+    borrow_elsewhere = "borrow_elsewhere"
+    admits_false = "admits_false"
+
+
+class Said(BaseModel):
+    """One line of the user, as the card may quote it."""
+
+    stage: Stage
+    text: str
+
+
+class Deal(BaseModel):
+    """What the persona asks for and what was agreed, in the loan's real figures."""
+
+    ask: Decimal | None = None
+    """What the persona demands now (a bare "OK" promises this)."""
+    ask_kind: AskKind | None = None
+    user_offer: Decimal | None = None
+    """The user's last concrete offer."""
+    offers_refused: int = 0
+    rounds: int = 0
+    """Times the persona countered an offer."""
+    asks_made: int = 0
+    """How many of the policy's requests (date, proof, family, contacts...) it has made."""
+    agreed: bool = False
+    agreed_amount: Decimal | None = None
+    agreed_kind: AskKind | None = None
+    promised: Decimal | None = None
+    """The largest amount the user promised at any point (monthly, first payment or lump sum)."""
+
+
+class Agent(BaseModel):
+    """Who the persona says it is, and what it already told the user."""
+
+    name: str
+    number: str
+    id_asks: int = 0
+    id_given: bool = False
+    written_asks: int = 0
+    written_promised: bool = False
 
 
 class RoleplayState(BaseModel):
-    """One call under way: the loan's figures as they were at the start, and what happened so far."""
+    """One call under way: the figures as they were at the start, and everything that happened."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -66,25 +112,25 @@ class RoleplayState(BaseModel):
     persona: Persona
     seed: int
     attempt: int = 1
+    start: Stage = Stage.opening
+    """Where the call started: a replay starts at the weakest stage of the last card."""
     stage: Stage = Stage.opening
     turns: int = 0
     pushes: int = 0
     """Pushes in the current stage; reset when the stage changes."""
     total_pushes: int = 0
-    plan_monthly: Decimal
-    """The plan's monthly amount for this platform: the most the user should promise."""
-    outstanding: Decimal
-    overdue_days: int = 0
+    closing_turns: int = 0
+    last_line: str = ""
+    """What the persona said last, shown again when the call resumes after an interruption."""
+    figures: CallFigures
     name: str = ""
-    asked_amount: Decimal | None = None
-    """What the persona last demanded; a bare "OK" promises this."""
-    promised: Decimal | None = None
-    """The largest amount the user promised (monthly, first payment or lump sum)."""
-    agreed: bool = False
+    agent: Agent
+    deal: Deal = Field(default_factory=Deal)
     threats: list[Threat] = Field(default_factory=list)
     marks: list[Mark] = Field(default_factory=list)
     quotes: dict[str, str] = Field(default_factory=dict)
-    """The user's own sentence per mark or stage ("stage:<name>"), first occurrence kept."""
+    """The user's own sentence per mark, first occurrence kept (the last line counts like any other)."""
+    lines: list[Said] = Field(default_factory=list)
     used_lines: dict[str, list[int]] = Field(default_factory=dict)
 
     def has(self, mark: Mark) -> bool:
@@ -97,10 +143,18 @@ class RoleplayState(BaseModel):
             self.marks.append(mark)
         self.quotes.setdefault(mark.value, quote(text))
 
-    def note_stage_reply(self, text: str) -> None:
-        """Keep the user's first reply in the current stage, for the score card."""
-        if text.strip():
-            self.quotes.setdefault(f"stage:{self.stage.value}", quote(text))
+    def keep_line(self, text: str) -> None:
+        """Keep a line of the user with its stage (the first `MAX_LINES`)."""
+        if text.strip() and len(self.lines) < MAX_LINES:
+            self.lines.append(Said(stage=self.stage, text=quote(text)))
+
+    def said_in(self, *stages: Stage) -> str:
+        """Return the user's first line in one of these stages ("" when none)."""
+        return next((line.text for line in self.lines if line.stage in stages), "")
+
+    def after_start(self, stage: Stage) -> bool:
+        """Tell whether a stage was played (it is not before the stage the call started at)."""
+        return STAGE_ORDER.index(stage) >= STAGE_ORDER.index(self.start)
 
 
 class Attempt(BaseModel):
@@ -109,7 +163,9 @@ class Attempt(BaseModel):
     persona: Persona
     platform: str
     score: int
-    over: bool = False
+    start: Stage = Stage.opening
+    agreed: bool = False
+    first_mistake: str = ""
     day: date | None = None
 
 
@@ -119,39 +175,29 @@ def quote(text: str) -> str:
     return line if len(line) <= MAX_QUOTE_CHARS else line[: MAX_QUOTE_CHARS - 1] + "\u2026"
 
 
-def load_state(session: Session) -> RoleplayState | None:
-    """Return the call under way, or None (also when the stored data no longer validates)."""
-    raw = session.extras.get(STATE_KEY)
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return RoleplayState.model_validate(raw)
-    except ValueError:
-        return None
+class RoleplayStage(StrEnum):
+    """Where the person is in a rehearsal."""
+
+    platform = "platform"
+    persona = "persona"
+    call = "call"
+    paused = "paused"
+    """A call interrupted (by a crisis message): kept, waiting for the person to go on or leave it."""
+    card = "card"
 
 
-def save_state(session: Session, state: RoleplayState | None) -> None:
-    """Store the call under way, or drop it when `state` is None."""
-    if state is None:
-        session.extras.pop(STATE_KEY, None)
-    else:
-        session.extras[STATE_KEY] = state.model_dump(mode="json")
+class RoleplayPart(Part):
+    """The role-play dialogue's part: the call under way and the attempts so far."""
+
+    key: ClassVar[str] = "roleplay"
+    state: RoleplayStage = RoleplayStage.platform
+    platform: str | None = None
+    call: RoleplayState | None = None
+    history: list[Attempt] = Field(default_factory=list)
+    replay_from: Stage = Stage.opening
+    """Where "try again" starts: the stage the last card found weakest."""
 
 
 def history(session: Session) -> list[Attempt]:
-    """Return the finished attempts, oldest first (entries that no longer validate are skipped)."""
-    raw: Any = session.extras.get(HISTORY_KEY)
-    attempts: list[Attempt] = []
-    for entry in raw if isinstance(raw, list) else []:
-        try:
-            attempts.append(Attempt.model_validate(entry))
-        except ValueError:
-            continue
-    return attempts
-
-
-def add_attempt(session: Session, attempt: Attempt) -> list[Attempt]:
-    """Append a finished attempt, keeping only the last `MAX_HISTORY`; returns the new history."""
-    attempts = [*history(session), attempt][-MAX_HISTORY:]
-    session.extras[HISTORY_KEY] = [item.model_dump(mode="json") for item in attempts]
-    return attempts
+    """Return the finished attempts of a session, oldest first."""
+    return session.part(RoleplayPart).history

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from flows.core.models import Session
+from flows.core.session import Session
 
 
 class Turn(Protocol):

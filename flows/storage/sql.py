@@ -38,7 +38,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import BindParameter
 
 from flows.core.clock import Clock, SystemClock
-from flows.core.models import Session
+from flows.core.session import Session
 from flows.storage.base import Store
 from flows.storage.crypto import Cipher
 from flows.storage.errors import StorageError
