@@ -318,7 +318,9 @@ class Form:
                 self._mark(slot, state)
                 return Answered(filled=[slot.name])
         if choice in slot.options:
-            state.values[slot.name] = slot.meaning.get(choice, choice)
+            # A free-text slot's buttons are suggestions: a tap stores their words, as if typed.
+            default = label(choice) if slot.kind is AnswerKind.text else choice
+            state.values[slot.name] = slot.meaning.get(choice, default)
             state.candidates = []
             self._mark(slot, state)
             return Answered(filled=[slot.name])

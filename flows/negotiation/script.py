@@ -228,6 +228,8 @@ def reason_label(kind: str | None) -> str:
 
 def _story(text: str) -> str:
     """The person's own words, tidied to sit inside a sentence: no trailing stop, one line, short."""
+    if text.startswith("hs:"):  # a tapped reason stored as its id by an earlier release
+        text = label(text)
     cleaned = cjk_punctuation(re.sub(r"\s+", " ", text).strip())
     cleaned = cleaned.rstrip("".join(lexicon("script_hardship")["trailing"]))
     if len(cleaned) > MAX_STORY_CHARS:
