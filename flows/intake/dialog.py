@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from transitions.core import MachineError
 
 from flows.core.dialog import Base, Command, DialogBase, Finish, Go, Stay, Step, Turn, choices
-from flows.core.forms import BACK, FormState
+from flows.core.forms import BACK, FormState, encode, show
 from flows.core.models import Input, Reply
 from flows.core.texts import render
 from flows.intake import view
@@ -225,6 +225,13 @@ class IntakeDialog(DialogBase):
                   if name in LOAN_FORM.by_name and reading.answered and _store(loan, name, reading.value)]
         if filled:
             return Stay([view.review(part, edited=True)])
+        unclear = next((name for name, reading in facts.items()
+                        if name in LOAN_FORM.by_name and reading.outcome is Outcome.ambiguous and reading.options), None)
+        if unclear is not None:  # "万分之五" a day or a month: ask, never guess
+            slot, reading = LOAN_FORM.by_name[unclear], facts[unclear]
+            shown = [show(slot, encode(slot.kind, option)) for option in reading.options]
+            text = render("intake/review_ambiguous", said=reading.said, options=shown, what=slot.label)
+            return Stay([Reply(text=text), view.review(part)])
         picked = read(Question("review", AnswerKind.choice, options=("more_no", "more_yes", "edit_loan")), text,
                       today=turn.today)
         if picked.outcome is Outcome.value:
