@@ -225,8 +225,8 @@ class IntakeDialog(DialogBase):
                   if name in LOAN_FORM.by_name and reading.answered and _store(loan, name, reading.value)]
         if filled:
             return Stay([view.review(part, edited=True)])
-        unclear = next((name for name, reading in facts.items()
-                        if name in LOAN_FORM.by_name and reading.outcome is Outcome.ambiguous and reading.options), None)
+        unclear = next((name for name, reading in facts.items() if name in LOAN_FORM.by_name
+                        and reading.outcome is Outcome.ambiguous and reading.options), None)
         if unclear is not None:  # "万分之五" a day or a month: ask, never guess
             slot, reading = LOAN_FORM.by_name[unclear], facts[unclear]
             shown = [show(slot, encode(slot.kind, option)) for option in reading.options]
