@@ -63,3 +63,29 @@ def test_questions_and_a_worry_mid_intake_are_answered_and_never_stored(store: S
     assert_profile(found, QUESTIONS_AND_A_WORRY)
     stored = found.model_dump_json()
     assert not any(aside.rstrip("？") in stored for aside in ASIDES)
+
+
+@pytest.mark.parametrize("said", ["记不清了", "不太确定", "@od:unsure"])
+def test_a_forgotten_overdue_time_is_kept_apart_from_thirty_days(said: str, store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "借呗欠一万", said, "@col:sms"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    assert "记不清多久" in chat.text and "30 天" not in chat.text
+    chat.tap("more_no")
+    loan = profile(store).loans[0]
+    assert loan.overdue_unsure and loan.overdue_days == 30  # the plan's assumption, flagged as one
+    chat.say("/script")
+    chat.tap("分期还款")
+    chat.tap("hs:job_loss")
+    while "sc:menu" not in [choice.id for choice in chat.offered]:
+        chat.tap("skip") if "skip" in [choice.id for choice in chat.offered] else chat.tap("no")
+    assert "逾期 30 天" not in chat.text  # a call never names a figure the person did not give
+
+
+def test_thirty_days_typed_is_thirty_days(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "借呗欠一万", "30天", "@col:sms"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    assert "30 天" in chat.text and "记不清多久" not in chat.text

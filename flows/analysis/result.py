@@ -112,6 +112,7 @@ class LoanAnalysis(BaseModel):
     guaranteed: bool = False
     guarantor: str = ""
     overdue_days: int = 0
+    overdue_unsure: bool = False
     previous_overdue: bool = False
     contract_date: date | None = None
     status: LoanStatus = "arrears"

@@ -55,6 +55,8 @@ class Loan(BaseModel):
     repaid: Yuan = Decimal(0)
     outstanding: Yuan | None = None
     overdue_days: int = Field(default=0, ge=0, le=3650)
+    overdue_unsure: bool = False
+    """The person did not remember how long: `overdue_days` is the plan's assumption, never said on a call."""
     rate: str | None = Field(default=None, max_length=60)
     received: Yuan | None = None
     term_months: int | None = Field(default=None, ge=1, le=120)

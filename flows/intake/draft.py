@@ -12,7 +12,7 @@ from typing import Any
 from flows.core.forms import Form, FormState, encode
 from flows.core.models import Collection, Loan, Profile
 from flows.core.platforms import lookup_platform
-from flows.intake.slots import LOAN_FORM, PROFILE_FORM, RECEIVED_IN_FULL
+from flows.intake.slots import LOAN_FORM, OVERDUE_UNSURE, OVERDUE_UNSURE_DAYS, PROFILE_FORM, RECEIVED_IN_FULL
 
 MAX_LOANS = 20
 """Loans one profile may hold: more than anyone negotiates at once, and a bound on every turn's work."""
@@ -40,6 +40,8 @@ def to_loan(state: FormState) -> Loan:
     values: dict[str, Any] = {k: v for k, v in LOAN_FORM.typed(state).items() if v is not None}
     collection, contacts = _collection(values.pop("collection", None))
     values["collection"] = collection
+    if values.get("overdue_days") == OVERDUE_UNSURE:
+        values["overdue_days"], values["overdue_unsure"] = OVERDUE_UNSURE_DAYS, True
     if contacts:
         values["contacted_others"] = True
     outstanding = values.get("outstanding")
@@ -79,6 +81,8 @@ def from_profile(profile: Profile) -> tuple[FormState, list[FormState]]:
             data["collection"] = "col:contacts"
         else:
             data["collection"] = f"col:{loan.collection.value}"
+        if data.pop("overdue_unsure", False):
+            data["overdue_days"] = OVERDUE_UNSURE
         state = _state(LOAN_FORM, data)
         loans.append(state)
     return person, loans
