@@ -89,3 +89,27 @@ def test_thirty_days_typed_is_thirty_days(store: Store) -> None:
     for line in ["@consent_yes", "3000", "2000", "借呗欠一万", "30天", "@col:sms"]:
         chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
     assert "30 天" in chat.text and "记不清多久" not in chat.text
+
+
+def test_a_loan_begun_by_mistake_is_taken_back_and_figures_are_not_platforms(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "8000", "3000", "借呗欠一万，逾期10天，只发短信", "嗯嗯", "三千", "还有"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+        assert PLAN not in chat.text
+    assert "more_no" in [choice.id for choice in chat.offered]  # the new loan's question offers a way back
+    chat.say("没有了")
+    assert PLAN in chat.text
+    assert [loan.platform for loan in profile(store).loans] == ["借呗"]
+
+
+def test_a_platform_whose_name_is_forgotten_still_makes_a_loan(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "不记得了", "三千", "40天", "@col:sms", "@unknown"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    while "more_no" not in [choice.id for choice in chat.offered]:
+        chat.tap("skip")  # what the loan's rate and terms were: not known either
+    chat.tap("more_no")
+    assert PLAN in chat.text
+    assert [loan.platform for loan in profile(store).loans] == ["名字记不清的平台（第 1 笔）"]

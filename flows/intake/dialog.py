@@ -154,6 +154,11 @@ class IntakeDialog(DialogBase):
     def _loan(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
         loan = view.current_loan(part)
         asked = LOAN_FORM.by_name.get(loan.asked or "")
+        if not loan.values and len(part.loans) > 1 and _no_more_loans(turn, inp):
+            del part.loans[part.current]  # a loan begun by mistake: "没有了" is not a platform
+            part.current = len(part.loans) - 1
+            fire(part, "review")
+            return self._finish(turn, part)
         several = asked is None or asked.name == "platform" or not is_short(inp.text)
         done = LOAN_FORM.answer(loan, inp, turn.today, extract=loan_readings if several else None)
         if done.back:
@@ -370,3 +375,11 @@ def _said_yes(turn: Turn, text: str) -> bool:
 
 
 INTAKE = IntakeDialog()
+
+
+def _no_more_loans(turn: Turn, inp: Input) -> bool:
+    """Tell whether an answer to a new loan's platform question says there are no more loans."""
+    if inp.kind == "choice":
+        return inp.choice == view.NO_MORE
+    reading = read(Question("more_loans", AnswerKind.yes_no), inp.text, today=turn.today)
+    return reading.outcome is Outcome.value and reading.value is False

@@ -12,7 +12,15 @@ from typing import Any
 from flows.core.forms import Form, FormState, encode
 from flows.core.models import Collection, Loan, Profile
 from flows.core.platforms import lookup_platform
-from flows.intake.slots import LOAN_FORM, OVERDUE_UNSURE, OVERDUE_UNSURE_DAYS, PROFILE_FORM, RECEIVED_IN_FULL
+from flows.core.texts import render
+from flows.intake.slots import (
+    LOAN_FORM,
+    OVERDUE_UNSURE,
+    OVERDUE_UNSURE_DAYS,
+    PROFILE_FORM,
+    RECEIVED_IN_FULL,
+    UNNAMED_PLATFORM,
+)
 
 MAX_LOANS = 20
 """Loans one profile may hold: more than anyone negotiates at once, and a bound on every turn's work."""
@@ -59,7 +67,11 @@ def to_profile(profile: FormState, loans: list[FormState]) -> Profile:
     """Build the contract Profile from the intake's answers (required figures must be there)."""
     values = {k: v for k, v in PROFILE_FORM.typed(profile).items() if v is not None}
     values.setdefault("hardship", "")
-    return Profile.model_validate({**values, "loans": [to_loan(loan) for loan in loans[:MAX_LOANS]]})
+    built = [to_loan(loan) for loan in loans[:MAX_LOANS]]
+    for number, loan in enumerate(built, start=1):
+        if loan.platform == UNNAMED_PLATFORM:
+            loan.platform = render("intake/unnamed_platform", loan_no=number)
+    return Profile.model_validate({**values, "loans": built})
 
 
 def _state(form: Form, data: dict[str, Any]) -> FormState:
