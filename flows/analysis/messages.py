@@ -244,6 +244,18 @@ def _warning(name: str, analysis: Analysis) -> str:
     return "\n".join([text, *source_lines(keys)])
 
 
+def _over_budget(analysis: Analysis) -> str:
+    """Name the first month the agreements alone ask more than the budget, with its figures."""
+    month = next(month for month in analysis.projection if month.over_budget > 0)
+    asked = {key: amount for key, amount in month.payments.items() if key in analysis.agreed and amount > 0}
+    return render(
+        "analysis/warning_over_budget", platforms=list(asked), on=analysis.month_date(month.month),
+        asked=yuan(sum(asked.values(), Decimal(0))), budget=yuan(max(analysis.budget, Decimal(0))),
+        over=yuan(month.over_budget), no_money=analysis.budget <= 0,
+        months=sum(1 for each in analysis.projection if each.over_budget > 0),
+    )
+
+
 def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
     """Turn an analysis into a few short chat messages, in the order the chat shows them.
 
@@ -272,7 +284,8 @@ def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
         messages.append(_plan(analysis))
     else:
         messages.append(_cannot(analysis))
-    warnings = [_warning(name, analysis) for name in _CHAT_WARNINGS if name in analysis.warnings]
+    warnings = [_over_budget(analysis) if name == "over_budget" else _warning(name, analysis)
+                for name in _CHAT_WARNINGS if name in analysis.warnings]
     if warnings:
         messages.append("\n\n".join(warnings))
     return messages
