@@ -83,3 +83,14 @@ def test_an_agreement_above_the_budget_is_named_with_its_figures(store: SqlStore
     assert "5,000 元" in chat.text and "4,275 元" in chat.text and "725 元" in chat.text
     assert "动用应急储蓄" not in chat.text
 
+
+def test_no_agreement_no_agreement_warning_when_there_is_no_income(store: SqlStore) -> None:
+    chat = _walk(store, ("/start", "@consent_yes", "0", "吃饭一千 房租家里出",
+                         "京东金条欠9000逾期三个月天天打电话，日息万五", "@more_no"))
+    assert "每月还差" in chat.text
+    assert "谈好的约定" not in chat.text and "应急储蓄" not in chat.text
+    session = store.load_session(USER)
+    assert session is not None
+    plan = session_plan(session, today=DAY)
+    assert "over_budget" not in plan.warnings and all(month.over_budget == 0 for month in plan.projection)
+
