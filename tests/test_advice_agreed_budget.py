@@ -94,3 +94,16 @@ def test_no_agreement_no_agreement_warning_when_there_is_no_income(store: SqlSto
     plan = session_plan(session, today=DAY)
     assert "over_budget" not in plan.warnings and all(month.over_budget == 0 for month in plan.projection)
 
+
+def test_one_loan_has_no_next_lender_and_the_counter_amounts_follow_their_terms(store: SqlStore) -> None:
+    chat = _walk(store, ("/start", "@consent_yes", "三千", "吃饭一千五 房租一千",
+                         "借呗欠一万，逾期40天，日息万五，天天打电话", "@more_no"))
+    session = store.load_session(USER)
+    assert session is not None
+    loan = session_plan(session, today=DAY).loan("借呗")
+    assert loan.term_months_proposed is not None and loan.term_months_proposed > 24
+    assert loan.counter_low is not None and loan.counter_high is not None
+    assert "下一家" not in chat.text and "别的平台" not in chat.text and "先还小额的顺序" not in chat.text
+    high, low = yuan(loan.counter_high), yuan(loan.counter_low)
+    assert f"{low}到 {high}" not in chat.text
+    assert chat.text.index(f"12 期每月 {high}") < chat.text.index(f"24 期每月 {low}")

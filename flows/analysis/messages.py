@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flows.analysis.core import COUNTER_TERMS
 from flows.analysis.legal import (
     FLAGS,
     NOTE_LICENSE_UNKNOWN,
@@ -195,6 +196,7 @@ def _row(loan: LoanAnalysis, analysis: Analysis) -> dict[str, Any]:
         "counter": loan.counter_low is not None,
         "low": yuan(loan.counter_low or 0),
         "high": yuan(loan.counter_high or 0),
+        "low_term": min(loan.term_months_proposed or 0, COUNTER_TERMS[1]),
         "over": loan.counter_high is not None and loan.counter_high > loan.max_monthly,
         "max": yuan(loan.max_monthly),
         "hold": loan.hold_until_breakdown,
