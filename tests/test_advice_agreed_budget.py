@@ -62,6 +62,7 @@ def test_an_agreement_is_paid_first_and_the_other_lender_shares_what_is_left(sto
     assert other.max_monthly <= plan.budget - Decimal(2000)
     assert f"招联好期贷：每月 {yuan(other.steady_monthly)}" in chat.text
     assert "应急储蓄，不动它" in chat.text and "动用应急储蓄" not in chat.text
+    assert "接着还下一家（招联好期贷）" in chat.text  # an agreed loan is never prepaid: not a "next" one
     assert plan.months_to_clear is not None and "over_budget" not in plan.warnings
 
 

@@ -214,6 +214,7 @@ def _plan(analysis: Analysis) -> str:
         "analysis/plan", rows=_rows(analysis), strategy=analysis.strategy, budget=yuan(analysis.budget),
         buffer=yuan(analysis.buffer), months=months, end_on=analysis.month_date(max(months, 1)),
         max_term=analysis.max_term_months, order=analysis.funding_order,
+        takers=[key for key in analysis.funding_order if analysis.loan(key).role in ("steady", "waiting")],
         saved_more=any(month.saved > 0 for month in analysis.schedule[:1]),
     )
 
