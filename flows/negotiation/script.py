@@ -32,6 +32,7 @@ from typing import Any, Literal, get_args
 
 from flows.analysis import Analysis, LoanAnalysis
 from flows.analysis.calendar import add_months, first_payment_date
+from flows.analysis.core import COUNTER_TERMS
 from flows.core.matching import first_key
 from flows.core.models import Collection, Profile
 from flows.core.money import yuan
@@ -271,6 +272,7 @@ def _common(loan: LoanAnalysis, proposal: Proposal, goal: Goal) -> dict[str, Any
         "ceiling": spoken(proposal.ceiling),
         "counter": proposal.counter_low is not None and proposal.can_pay,
         "counter_low": spoken(proposal.counter_low or Decimal(0)),
+        "counter_low_term": min(proposal.installments or 0, COUNTER_TERMS[1]),
         "counter_high": spoken(proposal.counter_high or Decimal(0)),
         "counter_over": (proposal.counter_high or Decimal(0)) > proposal.ceiling,
         "late": loan.overdue_days > 0 or loan.status == "arrears",
