@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import roleplay_support as rp
 from conversation import Conversation
-from roleplay_support import HARDSHIP, call_state, dial, play
+from roleplay_support import CLOSE, HARDSHIP, HOLD, ID, OFFER, call_state, calm, dial, play
 
 from flows.roleplay.state import PERSONAS, Mark, Stage
 from flows.storage.base import Store
@@ -54,6 +54,34 @@ def test_saying_one_cannot_pay_in_full_is_no_promise(chat: Conversation, store: 
     assert "这次通话没有谈成任何约定" in card
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_after_an_agreement_the_user_gets_a_turn_before_the_call_ends(chat: Conversation, store: Store,
+                                                                     persona: str) -> None:
+    dial(chat, persona)
+    play(chat, [ID, HARDSHIP, *calm(persona), OFFER], end=False)
+    if not call_state(store).deal.agreed:
+        chat.say(HOLD)
+    assert call_state(store).deal.agreed and call_state(store).stage is Stage.closing
+    chat.say("好的，12月1号我按时还")
+    assert "通话评分" not in chat.text and call_state(store).stage is Stage.closing, chat.text
+    said = play(chat, CLOSE)
+    card = said[-1][1]
+    assert "通话评分" in card and said[-1][0] == CLOSE[-1]  # the goodbye ended it, not the /endcall
+    assert rp.score(card) >= 80, card
+    assert "⬜ 要求把约定书面发给您" not in card and "⬜ 问清对方的名字或工号" not in card
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_bare_ok_at_the_close_leaves_room_to_ask(chat: Conversation, store: Store, persona: str) -> None:
+    dial(chat, persona)
+    play(chat, [ID, HARDSHIP, *calm(persona), OFFER, HOLD], end=False)
+    assert call_state(store).stage is Stage.closing
+    chat.say("行")
+    assert "通话评分" not in chat.text
+    chat.say(CLOSE[0])
+    assert call_state(store).agent.written_promised or persona == "hostile"
+
+
 def test_pushy_refuses_the_first_offer_after_saying_it_cannot_pay_in_full(chat: Conversation,
                                                                         store: Store) -> None:
     dial(chat, "pushy")
@@ -62,3 +90,13 @@ def test_pushy_refuses_the_first_offer_after_saying_it_cannot_pay_in_full(chat: 
     call = call_state(store)
     assert not call.deal.agreed and call.deal.offers_refused == 1 and call.stage is Stage.objection, chat.text
     assert "6,000 元" in chat.text
+
+
+@pytest.mark.parametrize("first", ["每月1250，12月1号开始", "我每个月能还一千二，下个月1号开始"])
+def test_pushy_refuses_a_realistic_first_offer_on_the_20000_debt(chat: Conversation, store: Store,
+                                                                 first: str) -> None:
+    dial(chat, "pushy")
+    play(chat, [ID, HARDSHIP], end=False)
+    chat.say(first)
+    call = call_state(store)
+    assert not call.deal.agreed and call.deal.offers_refused == 1, chat.text
