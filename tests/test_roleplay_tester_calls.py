@@ -100,3 +100,18 @@ def test_pushy_refuses_a_realistic_first_offer_on_the_20000_debt(chat: Conversat
     chat.say(first)
     call = call_state(store)
     assert not call.deal.agreed and call.deal.offers_refused == 1, chat.text
+
+
+@pytest.mark.parametrize("lines", [
+    ["是我", "我失业了，您定多少就多少"],
+    ["是我", "我失业了，每月还3000，12月1号开始"],
+    ["是我，我在录音", "我失业了，暂时没收入，每月1200，12月1号开始"],
+])
+def test_hostile_threatens_at_least_once_past_the_reason_stage(chat: Conversation, store: Store,
+                                                               lines: list[str]) -> None:
+    dial(chat, "hostile")
+    play(chat, lines, end=False)
+    call = call_state(store)
+    assert call.stage not in (Stage.opening, Stage.reason, Stage.ended)
+    assert call.threats, chat.text
+    assert any(word in chat.text for word in ("起诉", "家里", "紧急联系人", "单位")), chat.text

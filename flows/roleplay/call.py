@@ -74,13 +74,26 @@ def _context(call: RoleplayState, **extra: Any) -> dict[str, Any]:
     return context
 
 
+def _first_threat_due(call: RoleplayState) -> bool:
+    """Tell whether a call that went past the reason stage has not heard a threat yet (it skipped the
+    threat stage: an offer or a promise taken in the reason stage, or rights named from the start)."""
+    past_reason = STAGE_ORDER.index(call.stage) > STAGE_ORDER.index(Stage.reason) and call.stage is not Stage.ended
+    return past_reason and not call.threats and call.start in (Stage.opening, Stage.reason)
+
+
 def _threat(call: RoleplayState, part: str) -> dict[str, str]:
-    """The threat the hostile persona adds in its threatening stages, unless the user named their rights."""
+    """The threat the hostile persona adds in its threatening stages, unless the user named their rights.
+
+    A call that goes past the reason stage hears at least one, as calls with such agents do.
+    """
+    if not policy(call.persona).threatens:
+        return {}
     backed_down = call.has(Mark.rights) and part != "threat"
-    if not policy(call.persona).threatens or call.stage not in THREATENING or backed_down:
+    if not _first_threat_due(call) and (call.stage not in THREATENING or backed_down):
         return {}
     threat = next_threat(call)
-    return {"threat": threat, "threat_words": render("roleplay/threat_words", threat=threat)}
+    words = render("roleplay/threat_words", threat=threat, due=call.deal.agreed)
+    return {"threat": threat, "threat_words": words}
 
 
 def _stage_words(call: RoleplayState, part: str, **extra: Any) -> str:
