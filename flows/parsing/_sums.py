@@ -9,6 +9,7 @@ yearly figure is divided by twelve. What each amount is comes from the words bef
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -162,7 +163,7 @@ def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountH
                 True, first.start, second.end)
 
 
-def is_range_word(first: Part, second: Part, alternating: list[str]) -> bool:
+def is_range_word(first: Part, second: Part, alternating: Sequence[str]) -> bool:
     """Tell whether both parts are named by alternating words ("有时候…有时候…", "好的时候…差的时候…")."""
     return any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
 
