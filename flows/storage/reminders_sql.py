@@ -14,6 +14,7 @@ Only the chat id is plain; what a reminder is about (`params`) is encrypted with
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from flows.storage.crypto import Cipher
+from flows.storage.errors import DecryptionError
 from flows.storage.sql import METADATA, SqlStore
+
+log = logging.getLogger(__name__)
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, BLOCKED = "skipped", "failed", "blocked"
@@ -228,20 +232,35 @@ class ReminderRepo:
                     .where(_R.id.in_([row.id for row in rows]))
                     .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=_R.attempts + 1)
                 )
-        return [
-            ClaimedReminder(
-                id=row.id,
-                user_id=row.user_id,
-                chat_id=row.chat_id,
-                kind=row.kind,
-                slot=row.slot,
-                due_at=_utc(row.due_at),
-                params=self._decode(row.params),
-                attempts=row.attempts + 1,
-                uncertain=row.status == SENDING,
-            )
-            for row in rows
-        ]
+            claimed, unreadable = [], []
+            for row in rows:
+                try:
+                    params = self._decode(row.params)
+                except (DecryptionError, ValueError):
+                    unreadable.append(row.id)
+                    continue
+                claimed.append(
+                    ClaimedReminder(
+                        id=row.id,
+                        user_id=row.user_id,
+                        chat_id=row.chat_id,
+                        kind=row.kind,
+                        slot=row.slot,
+                        due_at=_utc(row.due_at),
+                        params=params,
+                        attempts=row.attempts + 1,
+                        uncertain=row.status == SENDING,
+                    )
+                )
+            if unreadable:
+                # Retrying cannot make a row decrypt; closing it keeps it from blocking the others forever.
+                log.error("reminder rows do not decrypt; marked failed count=%d", len(unreadable))
+                conn.execute(
+                    update(REMINDERS)
+                    .where(_R.id.in_(unreadable))
+                    .values(status=FAILED, claimed_by=None, lease_until=None, sent_at=now)
+                )
+        return claimed
 
     def _update(self, reminder_id: int, worker: str, expect: Sequence[str], **values: Any) -> bool:
         # One conditional UPDATE: it changes the row only while this worker still holds it.
