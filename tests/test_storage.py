@@ -361,7 +361,8 @@ def test_connection_settings_bound_waits_and_keep_the_urls_options(store: SqlSto
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -512  # KiB
             return
-        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "30s"
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "5s"
         wanted = make_url(db_url).query.get("options")
         if wanted:  # the test session's private schema, given as a URL option, is still in use
             schema = str(wanted).removeprefix("-csearch_path=")

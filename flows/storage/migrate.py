@@ -58,6 +58,9 @@ def upgrade_to_head(engine: Engine) -> None:
 
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # A migration may rewrite every row and wait for another process's: the turns' limits do not apply.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{MIGRATE_TIMEOUT_SECONDS}s'")
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext(:name || current_schema()))"),
                 {"name": "debt-coach-migrate:"},

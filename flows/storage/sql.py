@@ -11,9 +11,11 @@ The schema itself is owned by the Alembic migrations in `flows/storage/migration
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_json
@@ -57,6 +59,48 @@ POOL_RECYCLE_SECONDS = 1800
 """Pooled PostgreSQL connections older than this are replaced (idle-timeout proxies drop them silently)."""
 
 _READ_ONLY = "coach_read_only"
+
+
+@dataclass(frozen=True)
+class PgTimeouts:
+    """PostgreSQL's per-connection limits; each comes from `COACH_DB_<NAME>` (milliseconds or a count)."""
+
+    statement_ms: int = 5_000
+    lock_ms: int = 5_000
+    idle_in_transaction_ms: int = 10_000
+    keepalive_idle_s: int = 30
+    keepalive_interval_s: int = 10
+    keepalive_count: int = 3
+    tcp_user_timeout_ms: int = 30_000
+
+
+_TIMEOUT_ENV = {
+    "statement_ms": "COACH_DB_STATEMENT_TIMEOUT_MS",
+    "lock_ms": "COACH_DB_LOCK_TIMEOUT_MS",
+    "idle_in_transaction_ms": "COACH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    "keepalive_idle_s": "COACH_DB_KEEPALIVES_IDLE_S",
+    "keepalive_interval_s": "COACH_DB_KEEPALIVES_INTERVAL_S",
+    "keepalive_count": "COACH_DB_KEEPALIVES_COUNT",
+    "tcp_user_timeout_ms": "COACH_DB_TCP_USER_TIMEOUT_MS",
+}
+
+
+def pg_timeouts(environ: Mapping[str, str] | None = None) -> PgTimeouts:
+    """Read PostgreSQL's timeouts from the environment (see `PgTimeouts` for names and defaults).
+
+    Raises:
+        StorageError: A value is not a positive whole number.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, int] = {}
+    for field_name, variable in _TIMEOUT_ENV.items():
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) <= 0:
+            raise StorageError(f"{variable} must be a positive whole number")
+        values[field_name] = int(raw)
+    return PgTimeouts(**values)
 
 
 METADATA = MetaData()
@@ -133,14 +177,32 @@ def make_engine(url: URL) -> Engine:
     # A server that went away (restart, failover, killed backend) costs the turns that were using it,
     # never the process: pre-ping replaces dead pooled connections before a turn uses them, a
     # disconnect during a turn invalidates the pool, and connecting gives up after a bounded time.
-    # lock_timeout bounds a turn's wait for another instance's turn on the same user; it joins any
-    # options the URL already carries (a search_path, say) instead of replacing them.
-    options = f"{url.query.get('options', '')} -c lock_timeout={BUSY_TIMEOUT_SECONDS}s".strip()
+    # The server-side timeouts bound a turn's statements, its wait for another instance's lock on the
+    # same user, and a client that went silent in a transaction (its locks are released); the TCP
+    # settings notice a peer that vanished without a word.  They join any options the URL already
+    # carries (a search_path, say) instead of replacing them.
+    timeouts = pg_timeouts()
+    options = " ".join(
+        [
+            str(url.query.get("options", "")),
+            f"-c statement_timeout={timeouts.statement_ms}",
+            f"-c lock_timeout={timeouts.lock_ms}",
+            f"-c idle_in_transaction_session_timeout={timeouts.idle_in_transaction_ms}",
+        ]
+    ).strip()
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_recycle=POOL_RECYCLE_SECONDS,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": options,
+            "keepalives": 1,
+            "keepalives_idle": timeouts.keepalive_idle_s,
+            "keepalives_interval": timeouts.keepalive_interval_s,
+            "keepalives_count": timeouts.keepalive_count,
+            "tcp_user_timeout": timeouts.tcp_user_timeout_ms,
+        },
     )
 
 
@@ -211,7 +273,8 @@ class SqlStore:
         On PostgreSQL the row is locked with SELECT ... FOR UPDATE (inserted first if missing,
         so there is a row to lock); on SQLite the transaction begins IMMEDIATE, which holds the
         database's write lock.  Either way a second turn for the user waits (up to
-        `BUSY_TIMEOUT_SECONDS`) until this one commits, then sees what it saved.
+        `BUSY_TIMEOUT_SECONDS` on SQLite, `COACH_DB_LOCK_TIMEOUT_MS` on PostgreSQL) until this
+        one commits, then sees what it saved.
 
         Args:
             user_id: Whose turn it is.
