@@ -134,6 +134,8 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             # power cut can lose the last turns but never corrupts the file.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, so /delete leaves no readable copy in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
             # 512 KiB holds every interior B-tree page of a large user table; leaf pages come from
             # the OS's file cache.  SQLite's 2 MB default per connection is resident memory we miss.
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -309,10 +311,26 @@ class SqlStore:
             current.save(session)
 
     def delete_user(self, user_id: str) -> None:
-        """Erase every row about a user from every user-keyed table, in one transaction."""
-        with self.engine.begin() as conn:
+        """Erase every row about a user from every user-keyed table, in one transaction.
+
+        On a SQLite file the write-ahead log is then checkpointed and truncated: until then it
+        still holds the pages as they were before the delete.
+        """
+        with self._one_writer, self.engine.begin() as conn:
             for table in user_tables():
                 conn.execute(delete(table).where(table.c.user_id == user_id))
+        if not self._postgres and not in_memory(self.engine.url):
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            busy = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        if busy and busy[0]:
+            # A reader kept an old snapshot; the next checkpoint (SQLite's automatic ones) finishes the job.
+            logger.warning("the write-ahead log could not be truncated after a delete")
 
     def user_ids(self) -> Iterator[str]:
         """Yield the ids of every user with a stored session (operators' tools only)."""
