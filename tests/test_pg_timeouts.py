@@ -26,8 +26,8 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def direct(pg_url: str, limits: None) -> Iterator[SqlStore]:
-    store = open_store(pg_url, key=Cipher.generate())
+def direct(pg_url: str, cipher: Cipher, limits: None) -> Iterator[SqlStore]:
+    store = open_store(pg_url, key=cipher)
     try:
         yield store
     finally:
@@ -57,7 +57,7 @@ def test_a_turn_waiting_on_a_held_lock_fails_instead_of_hanging(direct: SqlStore
     holder = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"), poolclass=NullPool)
     try:
         with holder.begin() as conn:
-            conn.execute(text("SELECT 1 FROM sessions WHERE user_id = :u FOR UPDATE"), {"u": USER})
+            conn.execute(text("SELECT 1 FROM sessions WHERE user_id = :u FOR UPDATE"), {"u": direct.ref(USER)})
             with pytest.raises(DBAPIError, match="lock timeout"), direct.turn(USER):
                 pass
         with direct.turn(USER) as turn:  # the holder is gone: the next turn goes through

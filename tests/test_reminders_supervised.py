@@ -34,13 +34,13 @@ async def bot(server: BotApiServer) -> AsyncIterator[Bot]:
 
 
 @pytest.fixture
-def proxied(pg_url: str) -> Iterator[tuple[SqlStore, TcpProxy]]:
+def proxied(pg_url: str, cipher: Cipher) -> Iterator[tuple[SqlStore, TcpProxy]]:
     """A PostgreSQL store whose connections go through a proxy the test can switch off."""
     url = make_url(pg_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     proxy.start()
     routed = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    store = open_store(routed, key=Cipher.generate())
+    store = open_store(routed, key=cipher)
     try:
         yield store, proxy
     finally:
@@ -105,7 +105,7 @@ async def test_an_undecryptable_row_is_marked_failed_and_the_others_are_sent(
     chats = range(9201, 9204)
     _due_users(store, server, chats)
     with store.engine.begin() as conn:
-        conn.execute(update(REMINDERS).where(REMINDERS.c.user_id == "tg:9202")
+        conn.execute(update(REMINDERS).where(REMINDERS.c.user_id == store.ref("tg:9202"))
                      .values(params=Cipher.generate().encrypt(b'{"day": "2025-07-14"}')))
     clock = clock_at(MONDAY, 9)
     caplog.set_level(logging.ERROR)
@@ -117,7 +117,7 @@ async def test_an_undecryptable_row_is_marked_failed_and_the_others_are_sent(
     with store.engine.begin() as conn:
         statuses = dict(conn.execute(REMINDERS.select().with_only_columns(REMINDERS.c.user_id, REMINDERS.c.status)
                                      .where(REMINDERS.c.status != PENDING)).all())
-    assert statuses == {"tg:9201": SENT, "tg:9202": FAILED, "tg:9203": SENT}
+    assert statuses == {store.ref("tg:9201"): SENT, store.ref("tg:9202"): FAILED, store.ref("tg:9203"): SENT}
     # Nothing is left claimed: a second dispatcher finds nothing to do.
     again = await Dispatcher(Sender(bot, FAST), scheduler(store, clock)).run(asyncio.Event(), until_idle=True)
     assert again.sent == 0 and again.failed == 0

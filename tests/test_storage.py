@@ -32,7 +32,8 @@ from flows.storage import (
 )
 from flows.storage.crypto import ENV_KEY, ENV_KEY_FILE, generate_key, resolve_cipher
 from flows.storage.migrate import VERSION_TABLE
-from flows.storage.sql import METADATA
+from flows.storage.rotate import left_behind, rotate_keys
+from flows.storage.sql import METADATA, make_engine
 
 INCOME = "98765.43"
 PLATFORM = "借呗"
@@ -115,7 +116,7 @@ def test_turn_rolls_back_on_exception(store: SqlStore) -> None:
     loaded = store.load_session("u1")
     assert loaded is not None and loaded.parts == {"note": {"text": "hi"}}
     assert store.load_session("new") is None
-    assert [row["user_id"] for _, row in _rows(store) if "user_id" in row] == ["u1"]
+    assert {row["user_id"] for _, row in _rows(store) if "user_id" in row} == {store.ref("u1")}
 
 
 def test_turn_without_save_leaves_no_row(store: SqlStore) -> None:
@@ -134,8 +135,8 @@ def test_delete_user_leaves_no_row_in_any_table(store: SqlStore) -> None:
     store.save_session(_session("gone"))
     store.save_session(_session("kept"))
     store.delete_user("gone")
-    assert {row.get("user_id") for _, row in _rows(store)} >= {"kept"}
-    assert not [(table, row) for table, row in _rows(store) if row.get("user_id") == "gone"]
+    assert {row.get("user_id") for _, row in _rows(store)} >= {store.ref("kept")}
+    assert not [(table, row) for table, row in _rows(store) if row.get("user_id") == store.ref("gone")]
     assert store.load_session("gone") is None
     assert store.load_session("kept") == _session("kept")
     assert list(store.user_ids()) == ["kept"]
@@ -144,8 +145,8 @@ def test_delete_user_leaves_no_row_in_any_table(store: SqlStore) -> None:
 def test_no_plaintext_in_any_row(store: SqlStore) -> None:
     store.save_session(_session("plain-user-7"))
     stored = b"\n".join(_as_bytes(value) for _, row in _rows(store) for value in row.values())
-    assert b"plain-user-7" in stored  # the scan does see the rows
-    for secret in PLAINTEXT:
+    assert store.ref("plain-user-7").encode() in stored  # the scan does see the rows
+    for secret in (*PLAINTEXT, b"plain-user-7"):
         assert secret not in stored
 
 
@@ -156,12 +157,13 @@ def test_no_plaintext_in_sqlite_files(tmp_path: Path, cipher: Cipher) -> None:
     store = open_store(db_path=tmp_path / "coach.db", key=cipher)
     try:
         store.save_session(_session("plain-user-7"))
+        ref = store.ref("plain-user-7").encode()
         while_open = files()  # the write may still sit in the -wal file
     finally:
         store.close()
     for raw in (while_open, files()):
-        assert b"plain-user-7" in raw
-        for secret in PLAINTEXT:
+        assert ref in raw
+        for secret in (*PLAINTEXT, b"plain-user-7"):
             assert secret not in raw
 
 
@@ -195,36 +197,56 @@ def test_missing_key_file_of_existing_database_is_an_error(tmp_path: Path) -> No
     assert not db.with_suffix(".key").exists()
 
 
-def test_wrong_key_is_a_clear_error(store: SqlStore, db_url: str) -> None:
+def test_wrong_key_refuses_to_open_the_store_with_one_line(store: SqlStore, db_url: str) -> None:
     store.save_session(_session("u1"))
-    other = open_store(db_url, key=Cipher.generate())
+    with pytest.raises(EncryptionKeyError) as caught:
+        open_store(db_url, key=Cipher.generate())
+    line = _one_line(caught.value)
+    assert "加密密钥" in line and "does not match this database" in line
+    assert store.load_session("u1") == _session("u1")  # nothing was written under the wrong key
+
+
+def test_a_wrong_key_is_caught_even_when_only_a_stored_token_is_touched(store: SqlStore, db_url: str) -> None:
+    store.save_session(_session("u1"))
+    other = SqlStore(make_engine(resolve_url(db_url)), Cipher.generate())
     try:
-        with pytest.raises(DecryptionError) as caught:
+        with pytest.raises(EncryptionKeyError):
             other.load_session("u1")
-        assert "key" in _one_line(caught.value)
-        with pytest.raises(DecryptionError), other.turn("u1"):
-            pass
     finally:
         other.close()
 
 
-def test_rotated_keys_read_old_data_and_write_with_the_newest(store: SqlStore, db_url: str) -> None:
+def test_rotated_keys_read_old_data_and_write_with_the_newest(store: SqlStore, db_url: str, cipher: Cipher) -> None:
     del store  # requested so its teardown empties the shared PostgreSQL schema
-    old_key, new_key = generate_key().decode(), generate_key().decode()
+    old_key, new_key = cipher.material(), generate_key().decode()
     first = open_store(db_url, key=old_key)
     first.save_session(_session("u1"))
+    subkey = first.subkey("telegram/callback")
     first.close()
     rotated = open_store(db_url, key=f"{new_key},{old_key}")
     try:
         assert rotated.load_session("u1") == _session("u1")
-        rotated.save_session(_session("u1"))
+        assert left_behind(rotated.engine, rotated.cipher) > 0
+        done = rotate_keys(rotated.engine, rotated.cipher)
+        assert done.values == 2 and done.user_keys >= 1
+        assert left_behind(rotated.engine, rotated.cipher) == 0
     finally:
         rotated.close()
     only_new = open_store(db_url, key=new_key)
     try:
         assert only_new.load_session("u1") == _session("u1")
+        assert only_new.subkey("telegram/callback") == subkey
     finally:
         only_new.close()
+    with pytest.raises(EncryptionKeyError):
+        open_store(db_url, key=old_key)  # the old key alone now opens nothing
+    engine = make_engine(resolve_url(db_url))
+    try:
+        with pytest.raises(DecryptionError):  # and the tables keep no token it decrypts
+            rotate_keys(engine, Cipher(old_key))
+    finally:
+        rotate_keys(engine, Cipher(f"{old_key},{new_key}"))  # the shared schema keeps the session's key
+        engine.dispose()
 
 
 BAD_KEY = "Zm9vYmFy-not-a-key"
@@ -378,7 +400,7 @@ def test_migrations_match_the_models(store: SqlStore) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         assert compare_metadata(context, METADATA) == []
-        assert conn.scalar(select(text("version_num")).select_from(text(VERSION_TABLE))) == "0002"
+        assert conn.scalar(select(text("version_num")).select_from(text(VERSION_TABLE))) == "0003"
 
 
 def test_reopening_a_migrated_database_is_a_no_op(store: SqlStore, db_url: str, cipher: Cipher) -> None:
