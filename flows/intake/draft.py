@@ -10,13 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from flows.core.forms import Form, FormState, encode
-from flows.core.models import Collection, Loan, Profile
+from flows.core.models import MAX_LOANS, Collection, Loan, Profile
 from flows.core.platforms import lookup_platform
 from flows.intake.slots import LOAN_FORM, PROFILE_FORM, RECEIVED_IN_FULL
-
-MAX_LOANS = 20
-"""Loans one profile may hold: more than anyone negotiates at once, and a bound on every turn's work."""
-
 
 
 def infer(state: FormState) -> None:
