@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
+from bot import cli_keys, cli_plan, cli_reminders, cli_roleplay, cli_run, cli_script
 from bot.cli_support import CliError, read_profile
 from flows.core.engine import Engine
 from flows.core.models import Profile
@@ -23,6 +23,7 @@ FEATURE_COMMANDS: tuple[Registrar, ...] = (
     cli_roleplay.register,
     cli_reminders.register,
     cli_run.register,
+    cli_keys.add_parser,
 )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import html
 import logging
 import time
@@ -26,6 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.render import build_keyboard, coalesce, page_count, send_reply
 from flows.core.models import Choice, Input, Reply
+from flows.core.tags import user_tag
 from flows.core.texts import render
 
 _LOGGER = logging.getLogger(__name__)
@@ -140,8 +139,8 @@ class Adapter:
             watch(lambda: app.running)  # queued flood messages are answered at once on shutdown
 
     def user_ref(self, user_id: int) -> str:
-        """Return a stable pseudonym for logs (never the raw id)."""
-        return hmac.new(self._log_key, str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
+        """Return the log pseudonym the engine uses too (`user_tag`, keyed by the store), never the raw id."""
+        return user_tag(f"tg:{user_id}")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Pass typed text and commands to the engine."""

@@ -15,10 +15,10 @@ from transitions.core import MachineError
 
 from flows.core.dialog import Base, Command, DialogBase, Finish, Go, Stay, Step, Turn, choices
 from flows.core.forms import BACK, FormState, encode, show
-from flows.core.models import Input, Reply
+from flows.core.models import MAX_LOANS, Input, Reply
 from flows.core.texts import render
 from flows.intake import view
-from flows.intake.draft import MAX_LOANS, from_profile, infer, to_profile
+from flows.intake.draft import from_profile, infer, to_profile
 from flows.intake.facts import is_short, loan_readings, message_loans
 from flows.intake.machine import IntakePart, IntakeState, fire
 from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from flows.core.forms import Form, FormState, encode
-from flows.core.models import Collection, Loan, Profile
+from flows.core.models import MAX_LOANS, Collection, Loan, Profile
 from flows.core.platforms import lookup_platform
 from flows.core.texts import render
 from flows.intake.slots import (
@@ -21,10 +21,6 @@ from flows.intake.slots import (
     RECEIVED_IN_FULL,
     UNNAMED_PLATFORM,
 )
-
-MAX_LOANS = 20
-"""Loans one profile may hold: more than anyone negotiates at once, and a bound on every turn's work."""
-
 
 
 def infer(state: FormState) -> None:
