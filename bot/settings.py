@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     coach_encryption_key: SecretStr | None = None
     coach_encryption_key_file: str | None = None
     # COACH_BUTTON_SECRET; CALLBACK_SECRET is its older name, still read.
-    callback_secret: SecretStr | None = Field(
+    coach_button_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("coach_button_secret", "callback_secret")
     )
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
@@ -161,8 +161,8 @@ class Settings(BaseSettings):
         Raises:
             SettingsError: No button secret and no usable token.
         """
-        if self.callback_secret is not None and self.callback_secret.get_secret_value():
-            return self.callback_secret.get_secret_value().encode()
+        if self.coach_button_secret is not None and self.coach_button_secret.get_secret_value():
+            return self.coach_button_secret.get_secret_value().encode()
         if isinstance(store, SubkeyStore):
             return store.subkey(CALLBACK_SUBKEY)
         return hmac.new(self.token().encode(), b"debt-coach/telegram/callback", hashlib.sha256).digest()

@@ -18,6 +18,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -87,6 +88,8 @@ def test_compose_runs_the_bot_on_postgres_with_a_named_volume_and_env_file() -> 
     volume, mount = db["volumes"][0].split(":", 1)
     assert volume in compose["volumes"] and mount == "/var/lib/postgresql/data"
     assert "healthcheck" in db and bot["depends_on"]["db"]["condition"] == "service_healthy"
+    # Longer than the bot's own 20 s for the webhook posts in flight (bot/telegram/serve.py STOP_GRACE).
+    assert bot["stop_grace_period"] == "30s"
     assert bot["env_file"] == [".env"]
     assert (DEPLOY / bot["build"]["context"] / bot["build"]["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
     assert "/healthz" in " ".join(bot["healthcheck"]["test"])
@@ -108,6 +111,18 @@ def test_env_example_names_only_real_settings_and_holds_no_secret() -> None:
     assert required <= set(entries)
     for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "COACH_ENCRYPTION_KEY", "POSTGRES_PASSWORD"):
         assert entries[name] == "", f"{name} must be left empty in the example"
+
+
+def test_nginx_snippet_limits_what_reaches_the_webhook() -> None:
+    conf = (DEPLOY / "nginx.conf").read_text()
+    example = (DEPLOY / ".env.example").read_text()
+    [url] = re.findall(r"^WEBHOOK_URL=(\S+)$", example, re.MULTILINE)
+    assert f"location = {urlparse(url).path} " in conf  # the proxy forwards exactly the webhook path
+    for rule in ("client_max_body_size 1m;", "client_header_timeout 10s;", "client_body_timeout 10s;",
+                 "limit_except POST", "proxy_pass http://127.0.0.1:8443;"):  # fmt: skip
+        assert rule in conf, rule
+    rules = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
+    assert "9090" not in rules and "healthz" not in rules  # health and metrics are never proxied
 
 
 def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:

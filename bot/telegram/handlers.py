@@ -20,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram.callbacks import CallbackSigner
@@ -229,11 +229,15 @@ class Adapter:
         async with typing_action(bot, chat_id):
             loop = asyncio.get_running_loop()
             replies = await loop.run_in_executor(self._turns, self._engine.handle, f"tg:{user_id}", inp)
-        for reply in coalesce(replies):
-            markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
-            last = await send_reply(bot, chat_id, reply, markup)
-            if last is not None and markup is not None and page_count(reply.choices) > 1:
-                self._pages.put((chat_id, last.message_id), list(reply.choices))
+        try:
+            await self._send(bot, chat_id, user_id, replies)
+        except Forbidden:
+            _LOGGER.info("user=%s blocked the bot", self.user_ref(user_id))
+        except TelegramError as exc:
+            # The turn is saved: "please send it again" would apply the message twice (a resent
+            # income stored as the expenses).  The current question, asked again, is always right.
+            _LOGGER.warning("telegram/reply_lost user=%s error=%s", self.user_ref(user_id), type(exc).__name__)
+            await self._reprompt(bot, chat_id, user_id)
         _LOGGER.info(
             "turn user=%s kind=%s replies=%d ms=%d",
             self.user_ref(user_id),
@@ -241,6 +245,25 @@ class Adapter:
             len(replies),
             (time.monotonic() - started) * 1000,
         )
+
+    async def _send(self, bot: Bot, chat_id: int, user_id: int, replies: list[Reply]) -> None:
+        for reply in coalesce(replies):
+            markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
+            last = await send_reply(bot, chat_id, reply, markup)
+            if last is not None and markup is not None and page_count(reply.choices) > 1:
+                self._pages.put((chat_id, last.message_id), list(reply.choices))
+
+    async def _reprompt(self, bot: Bot, chat_id: int, user_id: int) -> None:
+        """Send the user's current question again after its first sending was lost."""
+        reprompt = getattr(self._engine, "reprompt", None)  # Engine.reprompt; test engines may lack it
+        if not callable(reprompt):
+            return
+        loop = asyncio.get_running_loop()
+        replies: list[Reply] = await loop.run_in_executor(self._turns, reprompt, f"tg:{user_id}")
+        try:
+            await self._send(bot, chat_id, user_id, replies)
+        except TelegramError as exc:
+            _LOGGER.warning("telegram/reprompt_lost user=%s error=%s", self.user_ref(user_id), type(exc).__name__)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure without message contents and tell the user kindly."""
