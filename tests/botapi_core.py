@@ -34,6 +34,7 @@ class FakeBotApi:
         self.faults = faults or Faults()
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        self.fetched: list[int] = []  # update ids getUpdates returned, in order (repeats until acknowledged)
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.answered: dict[str, dict[str, Any]] = {}
@@ -197,7 +198,9 @@ class FakeBotApi:
         deadline = time.monotonic() + timeout
         while not self.updates and time.monotonic() < deadline:
             await self.changed(deadline - time.monotonic())
-        return self.updates[:limit]
+        batch = self.updates[:limit]
+        self.fetched.extend(update["update_id"] for update in batch)
+        return batch
 
     def _m_setwebhook(self, p: dict[str, Any], f: Any) -> Any:
         if not p.get("url"):

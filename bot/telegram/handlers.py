@@ -195,6 +195,7 @@ class Adapter:
                 await query.edit_message_reply_markup(build_keyboard(choices, user_id, self._signer, callback.page))
             return
         if key is not None and not await self._retire_keyboard(query.edit_message_reply_markup, key):
+            _LOGGER.info("tap on a used keyboard user=%s", self.user_ref(user_id))
             await answer(query, render("telegram/button_used"))
             return
         await answer(query)
