@@ -5,6 +5,7 @@ connections are capped and cost no thread.  The real process under 300 half-open
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 
@@ -85,7 +86,8 @@ async def test_half_open_connections_are_capped_and_take_no_thread() -> None:
         assert threading.active_count() <= threads + 1  # at most the probe thread, never one per connection
         for _, writer in opened:
             writer.close()
-        await asyncio.sleep(0)
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
         for _ in range(100):
             if server.open_connections == 0:
                 break

@@ -273,8 +273,13 @@ async def serve(app: AnyApplication, mode: Mode, probes: Probes, health: HealthS
             fetcher = Webhook(app, mode.webhook_path, mode.secret, mode.listen, mode.port)
         probes.add("updates", fetcher.alive)
         if health is not None:
-            await health.start()
-            _LOGGER.info("serving /healthz and /metrics on port %d", health.port)
+            try:
+                await health.start()
+                _LOGGER.info("serving /healthz and /metrics on port %d", health.port)
+            except OSError as exc:
+                # The bot still serves users; the orchestrator's failing health check reports the problem.
+                _LOGGER.error("cannot serve /healthz and /metrics: %s", exc.strerror or type(exc).__name__)
+                health = None
         await app.start()
         try:
             code = await _fetch_until_stopped(app, fetcher, mode, stop)
