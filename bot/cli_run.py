@@ -177,6 +177,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             callback_key=callback_key,
         )
         attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(callback_key))
+        # Every background task adds its liveness here, e.g. probes.add("reminders", dispatcher.alive).
         mode = _mode(args, settings, webhook)
         _LOGGER.info("starting %s", "long polling" if webhook is None else f"webhook on port {mode.port}")
         return asyncio.run(serve(app, mode, probes, health))

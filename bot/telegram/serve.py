@@ -150,7 +150,13 @@ class Poller:
 
 
 class Webhook:
-    """The webhook endpoint: the secret first, a bounded body, processed before it is acknowledged."""
+    """The webhook endpoint: the secret first, a bounded body, processed before it is acknowledged.
+
+    Known limits: an update whose turn committed but whose 200 was not yet written when the process
+    died is sent again by Telegram and applied twice (a window of one response write); a message
+    held behind its user's flood queue keeps its post open, so the proxy's read timeout
+    (deploy/nginx.conf, 75 s) must outlast the longest queue a user is allowed.
+    """
 
     def __init__(self, app: AnyApplication, path: str, secret: str, listen: str, port: int) -> None:
         """Configure the endpoint at `http://<listen>:<port>/<path>`; `start` binds it."""
