@@ -24,6 +24,22 @@ class CliError(Exception):
 MAX_PROFILE_BYTES = 64 * 1024
 """The largest Profile JSON file read: a real profile is a few KB."""
 
+CONSOLE_PREFIX = "console:"
+TRANSPORT_PREFIXES = ("console:", "tg:")
+
+
+def user_id(given: str) -> str:
+    """Return the stored user id a `--user` value means: `7` is the console's `console:7`.
+
+    `debt-coach chat --user 7` stores its person as `console:7`; every other subcommand reads
+    `--user` through this, so `profile export --user 7` finds the same person.  Ids that already
+    name their transport (`console:7`, `tg:12345`) are kept as given.
+    """
+    given = given.strip()
+    if given.startswith(TRANSPORT_PREFIXES):
+        return given
+    return f"{CONSOLE_PREFIX}{given}"
+
 
 def read_profile(path: str) -> Profile:
     """Read and validate a Profile JSON file (the Profile contract), at most `MAX_PROFILE_BYTES`.
