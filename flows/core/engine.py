@@ -175,7 +175,8 @@ class Engine:
                     return []
                 turn = self._new_turn(stored.session)
                 replies = [reply for dialog in self.dialogs.values() for reply in dialog.notices(turn)]
-                stored.save(stored.session)
+                if replies:  # nothing held: the session stays exactly as the last turn left it
+                    stored.save(stored.session)
         except Exception as error:
             log.error("notices failed user=%s error=%s", user_tag(user_id), type(error).__name__)
             return []

@@ -328,7 +328,7 @@ def read_name(question: Question, text: str, *, today: date) -> Reading:
     parts, said = clauses(text), text.strip()
     if not parts:
         return Reading(Outcome.unclear, problem="empty")
-    if _declined(text):
+    if _declined(text) or clean(text).rstrip(_particles()) in question_list("name", "declines"):
         return Reading(Outcome.unknown, said=said)
     if interject.crisis(text):
         return Reading(Outcome.unclear, problem="name", said=said)
