@@ -8,15 +8,17 @@ import sys
 from pathlib import Path
 
 from bot.cli_support import add_profile_arguments, analysed_profile
+from bot.settings import Settings
 from flows.analysis import analysis_messages, chart_png, plan_json
 from flows.core.clock import Clock
 
 
-def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
+def run(args: argparse.Namespace, settings: Settings | None = None, clock: Clock | None = None) -> int:
     """Run `plan`: read a Profile, print the analysis (chat text or JSON), optionally write the chart.
 
     Args:
         args: Parsed arguments (profile, json, chart, strategy, today).
+        settings: The settings `bot.cli.main` read (unused: a profile file needs no database).
         clock: Where today comes from when `--today` is not given.
 
     Returns:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date, datetime, time
 
+from bot.cli_support import user_id
+from bot.settings import Settings, SettingsError, load_settings
 from flows.core.clock import Clock, SystemClock
 from flows.reminders.models import load_state
 from flows.reminders.scheduler import NUDGE, PreviewItem, Scheduler, preview
@@ -32,37 +33,44 @@ def _item_json(item: PreviewItem) -> dict[str, object]:
             "buttons": [{"id": c.id, "label": c.label} for c in item.reply.choices]}
 
 
-def _store(args: argparse.Namespace) -> SqlStore:
-    return open_store(None if args.db else os.environ.get("DATABASE_URL"), db_path=args.db)
+def _store(args: argparse.Namespace, settings: Settings | None) -> SqlStore:
+    try:
+        settings = settings if settings is not None else load_settings()
+        key = settings.key_material()
+    except SettingsError as error:
+        raise StorageError(str(error)) from None
+    return open_store(None if args.db else settings.database_url, db_path=args.db, key=key)
 
 
-def run_preview(args: argparse.Namespace, clock: Clock | None = None) -> int:
+def run_preview(args: argparse.Namespace, settings: Settings | None = None, clock: Clock | None = None) -> int:
     """Print the reminders a user will get, each with its local date and time, as the dispatcher sends them.
 
     Args:
         args: Parsed arguments (user, start, days, json, db).
+        settings: The settings `bot.cli.main` read (DATABASE_URL and the key); None reads the environment.
         clock: The current time when `--from` is not given.
 
     Returns:
         0, 1 when the user is unknown, 2 when the database cannot be opened.
     """
     try:
-        store = _store(args)
+        store = _store(args, settings)
     except StorageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    user = user_id(args.user)
     try:
-        session = store.load_session(args.user)
+        session = store.load_session(user)
         if session is None:
-            print(f"error: no stored user {args.user}", file=sys.stderr)
+            print(f"error: no stored user {user}", file=sys.stderr)
             return 1
         now = (clock or SystemClock()).now()
-        settings = load_state(session).settings
+        chosen = load_state(session).settings
         start = now
-        if args.start is not None and settings is not None:
-            start = datetime.combine(args.start, time(0), tzinfo=settings.zone)
+        if args.start is not None and chosen is not None:
+            start = datetime.combine(args.start, time(0), tzinfo=chosen.zone)
         scheduler = Scheduler(store, ReminderRepo.for_store(store), clock or SystemClock())
-        items = preview(session, start, args.days, scheduler.taken_days(args.user, start, session))
+        items = preview(session, start, args.days, scheduler.taken_days(user, start, session))
     finally:
         store.close()
     if args.json:

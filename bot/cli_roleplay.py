@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
+from bot.settings import Settings
 from flows.core.clock import Clock
 from flows.core.texts import render
 from flows.crisis.replies import crisis_text
@@ -39,12 +40,13 @@ def _say(out: TextIO, *texts: str) -> None:
     out.flush()
 
 
-def run(args: argparse.Namespace, clock: Clock | None = None, stdin: TextIO | None = None,
-        stdout: TextIO | None = None) -> int:
+def run(args: argparse.Namespace, settings: Settings | None = None, clock: Clock | None = None,
+        stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run `roleplay`: play one call against stdin and print the score card.
 
     Args:
         args: Parsed arguments (profile, platform, persona, stage, seed, today).
+        settings: The settings `bot.cli.main` read (unused: a profile file needs no database).
         clock: Where today comes from when `--today` is not given.
         stdin: Where the replies come from (default: sys.stdin).
         stdout: Where the call is printed (default: sys.stdout).

@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 
 from telegram.error import InvalidToken, TelegramError
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError
+from bot.telegram.serve import Mode
 
 if TYPE_CHECKING:
-    from bot.health import HealthServer
     from flows.storage import SqlStore
 
 _LOGGER = logging.getLogger("bot.run")
@@ -41,7 +41,7 @@ def _metrics_port(value: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `run` subcommand; its handler is stored as `func` (call `args.func(args)` -> exit code).
+    """Add the `run` subcommand; its handler is stored as `func` (call `args.func(args, settings)` -> exit code).
 
     Args:
         subparsers: The object returned by `ArgumentParser.add_subparsers()`.
@@ -75,11 +75,13 @@ def _fail(message: str, settings: Settings | None = None) -> None:
 
 
 def configure_logging(token: str) -> None:
-    """Log at INFO on stderr with the token masked, third-party loggers kept quiet, errors counted."""
+    """Log at INFO on stderr: no user text or ids (every logger), the token masked, errors counted."""
+    from bot.logs import install_privacy_filter
     from bot.metrics import install_error_counter
     from bot.telegram.app import RedactSecrets, quiet_loggers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_privacy_filter()  # first: it must see a record before RedactSecrets formats its arguments in
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets(token))
     quiet_loggers()
@@ -94,41 +96,40 @@ def _metrics_address(args: argparse.Namespace, settings: Settings) -> tuple[str,
     return (settings.metrics_listen, port) if port else None
 
 
-def _start_health(store: SqlStore, address: tuple[str, int] | None) -> HealthServer | None:
-    """Start the health and metrics server; a busy port is logged, not fatal."""
-    if address is None:
-        return None
-    from bot.health import HealthServer
-    from flows.storage.health import database_answers
-
-    try:
-        server = HealthServer(lambda: database_answers(store), *address).start()
-    except OSError as exc:
-        # The bot still serves users; the orchestrator's failing health check reports the problem.
-        _LOGGER.error("cannot serve /healthz and /metrics on %s:%d: %s", *address, exc.strerror or exc)
-        return None
-    _LOGGER.info("serving /healthz and /metrics on %s:%d", address[0], server.port)
-    return server
-
-
 def _turn_threads(store: SqlStore) -> int:
     """Threads for engine turns: SQLite runs one writer at a time, PostgreSQL one per pooled connection."""
     return 2 if store.engine.dialect.name == "sqlite" else 8
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the bot and block until it is stopped by a signal.
+def _mode(args: argparse.Namespace, settings: Settings, webhook: tuple[str, str] | None) -> Mode:
+    from bot.telegram.app import ALLOWED_UPDATES
+
+    if webhook is None:
+        return Mode(allowed_updates=ALLOWED_UPDATES)
+    url, secret = webhook
+    return Mode(
+        allowed_updates=ALLOWED_UPDATES,
+        webhook_url=url,
+        webhook_path=urlparse(url).path,
+        secret=secret,
+        listen=args.listen or settings.webhook_listen,
+        port=args.port or settings.webhook_port,
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the bot and block until it is stopped by a signal, or cannot go on.
 
     Args:
         args: Parsed arguments with `webhook`, `listen`, `port` and `metrics_port`.
+        settings: The settings `bot.cli.main` read.
 
     Returns:
-        0 after a clean stop, 2 for a missing or malformed setting, 1 when the Bot API is unreachable.
+        0 after a clean stop; 2 for a missing or malformed setting, or a token the Bot API rejects
+        (at start or later); 1 when the Bot API is unreachable or a port cannot be bound.
     """
     try:
-        settings = load_settings()
         token = settings.token()
-        settings.callback_key()
         webhook = settings.webhook() if args.webhook else None
         key = settings.key_material()
     except SettingsError as exc:
@@ -142,13 +143,16 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # opt in to PTB's timedelta retry_after: no warnings
 
     from bot.charts import ChartProcess
+    from bot.health import HealthServer, Probes
     from bot.reminder_dispatch import attach_dispatcher
-    from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.app import build_application
     from bot.telegram.callbacks import CallbackSigner
+    from bot.telegram.serve import serve
     from flows.core.clock import SystemClock
     from flows.core.engine import Engine
     from flows.reminders.scheduler import Scheduler
     from flows.storage import StorageError, open_store
+    from flows.storage.health import database_answers
     from flows.storage.reminders_sql import ReminderRepo
 
     try:
@@ -158,47 +162,34 @@ def run(args: argparse.Namespace) -> int:
         _fail(str(exc), settings)
         return EXIT_CONFIG
     _LOGGER.info("database ready, schema migrated")
-    health: HealthServer | None = None
     charts = ChartProcess()
     try:
-        health = _start_health(store, _metrics_address(args, settings))
+        probes = Probes()
+        probes.add("database", lambda: database_answers(store))
+        address = _metrics_address(args, settings)
+        health = HealthServer(probes, *address) if address is not None else None
+        callback_key = settings.callback_key(store)
         scheduler = Scheduler(store, ReminderRepo.for_store(store), SystemClock())
         app = build_application(
             settings,
             Engine(store, after_turn=scheduler.sync_session, draw_chart=charts),
             turn_threads=_turn_threads(store),
+            callback_key=callback_key,
         )
-        attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(settings.callback_key()))
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        if webhook is None:
-            _LOGGER.info("starting long polling")
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=True)
-        else:
-            url, secret = webhook
-            listen = args.listen or settings.webhook_listen
-            port = args.port or settings.webhook_port
-            _LOGGER.info("starting webhook on %s:%d", listen, port)
-            app.run_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlparse(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-                close_loop=True,
-            )
+        dispatcher = attach_dispatcher(app, store, SystemClock(), signer=CallbackSigner(callback_key))
+        probes.add("reminders", dispatcher.alive)  # every background task adds its liveness here
+        mode = _mode(args, settings, webhook)
+        _LOGGER.info("starting %s", "long polling" if webhook is None else f"webhook on port {mode.port}")
+        return asyncio.run(serve(app, mode, probes, health))
     except InvalidToken:
         _fail("the Bot API rejected TELEGRAM_BOT_TOKEN")
         return EXIT_CONFIG
     except TelegramError as exc:
-        _fail(f"cannot reach the Bot API: {type(exc).__name__}: {exc.message}", settings)
+        _fail(f"cannot reach the Bot API: {type(exc).__name__}", settings)
         return 1
     except OSError as exc:
-        _fail(f"cannot serve: {type(exc).__name__}: {exc.strerror or exc}", settings)
+        _fail(f"cannot serve: {type(exc).__name__}: {exc.strerror or type(exc).__name__}", settings)
         return 1
     finally:
-        if health is not None:
-            health.stop()
         charts.close()
         store.close()
-    return 0

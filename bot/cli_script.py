@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 
 from bot.cli_support import add_profile_arguments, analysed_profile, platform_loan
+from bot.settings import Settings
 from flows.core.clock import Clock
 from flows.negotiation.script import GOALS, Goal, build_script
 
 
-def run(args: argparse.Namespace, clock: Clock | None = None) -> int:
+def run(args: argparse.Namespace, settings: Settings | None = None, clock: Clock | None = None) -> int:
     """Run `script`: read a Profile and print the call script for one platform.
 
     Args:
         args: Parsed arguments (profile, platform, goal, today).
+        settings: The settings `bot.cli.main` read (unused: a profile file needs no database).
         clock: Where today comes from when `--today` is not given.
 
     Returns:

@@ -39,6 +39,9 @@ def to_input(line: str, offered: list[Choice]) -> Input:
 def chat(engine: Engine, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Run the chat until end of input; resume where the user left off."""
     interactive = stdin.isatty()
+    held = engine.notices(user_id)  # the console cannot push: missed reminders come first
+    if held:
+        show(held, stdout)
     offered = show(engine.handle(user_id, Input.of_text("/start")), stdout)
     while True:
         if interactive:

@@ -5,17 +5,29 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_SECRET_MIN = 32
+CALLBACK_SUBKEY = "telegram/callback"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one operator-facing line without secrets."""
+
+
+@runtime_checkable
+class SubkeyStore(Protocol):
+    """A store that derives named keys from its master key (the storage half of issue 17)."""
+
+    def subkey(self, purpose: str) -> bytes:
+        """Return a key for `purpose` that stays the same when encryption keys are added."""
+        ...
 
 
 class Settings(BaseSettings):
@@ -32,7 +44,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     coach_encryption_key: SecretStr | None = None
     coach_encryption_key_file: str | None = None
-    callback_secret: SecretStr | None = None
+    # COACH_BUTTON_SECRET; CALLBACK_SECRET is its older name, still read.
+    coach_button_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("coach_button_secret", "callback_secret")
+    )
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_listen: str = "127.0.0.1"
 
@@ -98,7 +113,13 @@ class Settings(BaseSettings):
             raise SettingsError("WEBHOOK_URL is not set (required with --webhook)")
         if self.webhook_secret is None:
             raise SettingsError("WEBHOOK_SECRET is not set (required with --webhook)")
-        return self.webhook_url, self.webhook_secret.get_secret_value()
+        secret = self.webhook_secret.get_secret_value()
+        if len(secret) < _WEBHOOK_SECRET_MIN:
+            # The secret is all that tells Telegram's posts from anyone's: a short one can be guessed.
+            raise SettingsError(
+                f"WEBHOOK_SECRET is too short: use {_WEBHOOK_SECRET_MIN}-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        return self.webhook_url, secret
 
     def encryption_key(self) -> str | None:
         """Return COACH_ENCRYPTION_KEY when set (storage otherwise reads the env or its key file)."""
@@ -127,12 +148,24 @@ class Settings(BaseSettings):
         except StorageError as exc:
             raise SettingsError(f"COACH_ENCRYPTION_KEY_FILE: {exc}") from None
 
-    def callback_key(self) -> bytes:
-        """Return the key that signs button data: CALLBACK_SECRET, else derived from the key or token."""
-        if self.callback_secret is not None and self.callback_secret.get_secret_value():
-            return self.callback_secret.get_secret_value().encode()
-        source = self.encryption_key() or self.token()
-        return hmac.new(source.encode(), b"debt-coach/telegram/callback", hashlib.sha256).digest()
+    def callback_key(self, store: object | None = None) -> bytes:
+        """Return the key that signs button data.
+
+        COACH_BUTTON_SECRET when set; else the store's own `subkey("telegram/callback")`, which does
+        not change when an encryption key is added; else a key derived from the bot token.  Never
+        the encryption key string itself: adding a key for rotation would void every button sent.
+
+        Args:
+            store: The open store, when there is one (a `SubkeyStore` is used, others are ignored).
+
+        Raises:
+            SettingsError: No button secret and no usable token.
+        """
+        if self.coach_button_secret is not None and self.coach_button_secret.get_secret_value():
+            return self.coach_button_secret.get_secret_value().encode()
+        if isinstance(store, SubkeyStore):
+            return store.subkey(CALLBACK_SUBKEY)
+        return hmac.new(self.token().encode(), b"debt-coach/telegram/callback", hashlib.sha256).digest()
 
 
 def load_settings() -> Settings:

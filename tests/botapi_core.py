@@ -34,6 +34,7 @@ class FakeBotApi:
         self.faults = faults or Faults()
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        self.fetched: list[int] = []  # update ids getUpdates returned, in order (repeats until acknowledged)
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.answered: dict[str, dict[str, Any]] = {}
@@ -44,6 +45,9 @@ class FakeBotApi:
         self._query_ids = itertools.count(1)
         self._open_queries: set[str] = set()
         self._event = asyncio.Event()
+        # One-shot faults for one chat: (method, chat_id, seconds) answered late, (method, chat_id, file) refused.
+        self.stalls: list[tuple[str, int, float]] = []
+        self.refusals: list[tuple[str, int, str | None]] = []
         self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Coach", "username": BOT_USERNAME,
                          "can_join_groups": True, "can_read_all_group_messages": False,
                          "supports_inline_queries": False}  # fmt: skip
@@ -143,13 +147,38 @@ class FakeBotApi:
         handler = getattr(self, f"_m_{name}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+        canonical = _CANONICAL.get(name, method)
+        if self._take_refusal(canonical, params, files):
+            return 400, ApiError(400, "Bad Request: file refused by the test").body()
         try:
             result = await handler(params, files) if name == "getupdates" else handler(params, files)
         except ApiError as exc:
             return exc.code, exc.body()
-        self.calls.append(Call(method=_CANONICAL.get(name, method), params=params, files=files, result=result))
+        self.calls.append(Call(method=canonical, params=params, files=files, result=result))
         self._bump()
+        stall = next((s for s in self.stalls if s[:2] == (canonical, params.get("chat_id"))), None)
+        if stall is not None:
+            # Applied, then answered too late: what a client sees when Telegram's answer is lost.
+            self.stalls.remove(stall)
+            await asyncio.sleep(stall[2])
         return 200, {"ok": True, "result": result}
+
+    def stall_next(self, method: str, chat_id: int, seconds: float) -> None:
+        """Apply the next `method` call to `chat_id`, then answer it only after `seconds`."""
+        self.stalls.append((method, chat_id, seconds))
+
+    def refuse_next(self, method: str, chat_id: int, filename: str | None = None) -> None:
+        """Answer the next `method` call to `chat_id` (sending `filename`, if given) 400, applying nothing."""
+        self.refusals.append((method, chat_id, filename))
+
+    def _take_refusal(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes, str]]) -> bool:
+        for refusal in self.refusals:
+            name, chat_id, filename = refusal
+            sent = {part[0] for part in files.values()}
+            if (name, chat_id) == (method, params.get("chat_id")) and (filename is None or filename in sent):
+                self.refusals.remove(refusal)
+                return True
+        return False
 
     def _m_getme(self, p: dict[str, Any], f: Any) -> Any:
         return self.bot_user
@@ -169,7 +198,9 @@ class FakeBotApi:
         deadline = time.monotonic() + timeout
         while not self.updates and time.monotonic() < deadline:
             await self.changed(deadline - time.monotonic())
-        return self.updates[:limit]
+        batch = self.updates[:limit]
+        self.fetched.extend(update["update_id"] for update in batch)
+        return batch
 
     def _m_setwebhook(self, p: dict[str, Any], f: Any) -> Any:
         if not p.get("url"):

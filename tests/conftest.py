@@ -72,9 +72,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cipher() -> Cipher:
-    """A cipher with a fresh random key."""
+    """A cipher with a random key for the test session: the PostgreSQL schema is shared and keeps its key check."""
     return Cipher.generate()
 
 

@@ -9,7 +9,11 @@ from types import TracebackType
 
 
 class TcpProxy:
-    """Forward 127.0.0.1:<port> to a target; `stop()` cuts every connection and refuses new ones."""
+    """Forward 127.0.0.1:<port> to a target; `stop()` cuts every connection and refuses new ones.
+
+    `freeze()` keeps every connection open but drops what clients send, like a server that went
+    silent; what the server sends (an error, its closing the connection) still reaches the client.
+    """
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -18,6 +22,7 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._frozen = threading.Event()
 
     def start(self) -> None:
         """Listen (on the same port as before, after a stop) and forward every connection."""
@@ -42,6 +47,14 @@ class TcpProxy:
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads = [t for t in self._threads if t.is_alive()]
+
+    def freeze(self) -> None:
+        """Drop everything clients send from now on (connections stay open)."""
+        self._frozen.set()
+
+    def thaw(self) -> None:
+        """Forward clients' data again."""
+        self._frozen.clear()
 
     def __enter__(self) -> TcpProxy:
         self.start()
@@ -75,12 +88,14 @@ class TcpProxy:
                     upstream.close()
                     return
                 self._sockets.update((client, upstream))
-            self._spawn(self._pump, client, upstream)
-            self._spawn(self._pump, upstream, client)
+            self._spawn(self._pump, client, upstream, True)
+            self._spawn(self._pump, upstream, client, False)
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
         try:
             while data := src.recv(65536):
+                if from_client and self._frozen.is_set():
+                    continue
                 dst.sendall(data)
         except OSError:
             pass

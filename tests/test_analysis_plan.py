@@ -233,3 +233,28 @@ def test_the_plan_with_agreements_and_payments_keeps_its_promises(
             continue
         planned = sum((month.payments[key] for month in analysis.projection), Decimal(0))
         assert planned <= max(loan.balance, sum((amount for _, amount in terms.due), Decimal(0)))
+
+
+def test_an_agreement_starting_next_month_comes_out_of_the_budget_first() -> None:
+    agreed = Track("a", "agreed", 1_200_000, fixed={month: 200_000 for month in range(2, 8)})
+    plan = build_plan([agreed, Track("b", "steady", 800_000)], 427_500, order=["a", "b"])
+    assert plan.steady["b"] <= 427_500 - 200_000 and plan.ceiling["b"] <= 427_500 - 200_000
+    assert plan.shortfall == 0 and plan.months_to_clear is not None
+    for month in plan.months:
+        assert sum(month.payments.values()) <= 427_500 and month.over == 0
+
+
+def test_a_waiting_lender_is_not_started_on_money_a_later_agreement_month_needs() -> None:
+    # Month 1 has money free (the agreement starts in month 2); starting "b" on it would overcommit later.
+    agreed = Track("a", "agreed", 600_000, fixed={2: 300_000, 3: 300_000})
+    plan = build_plan([agreed, Track("b", "steady", 500_000)], 300_000, order=["a", "b"])
+    assert plan.start["b"] == 4
+    for month in plan.months:
+        assert sum(month.payments.values()) <= 300_000 and month.over == 0
+
+
+def test_only_agreements_make_a_month_over_budget() -> None:
+    plan = build_plan([Track("a", "steady", 900_000)], -100_000, order=["a"])
+    assert all(month.over == 0 for month in plan.months)
+    agreed = build_plan([Track("a", "agreed", 500_000, fixed={1: 500_000})], 300_000, order=["a"])
+    assert [month.over for month in agreed.months] == [200_000]

@@ -15,10 +15,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -30,9 +30,8 @@ from pydantic import SecretStr
 from telegram import Update
 
 from bot.cli_run import register
-from bot.health import HealthServer
 from bot.metrics import install_error_counter
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.telegram.app import build_application
 from flows.core.models import Input, Reply
 from flows.storage import Cipher, SqlStore, open_store, resolve_url
@@ -89,6 +88,8 @@ def test_compose_runs_the_bot_on_postgres_with_a_named_volume_and_env_file() -> 
     volume, mount = db["volumes"][0].split(":", 1)
     assert volume in compose["volumes"] and mount == "/var/lib/postgresql/data"
     assert "healthcheck" in db and bot["depends_on"]["db"]["condition"] == "service_healthy"
+    # Longer than the bot's own 20 s for the webhook posts in flight (bot/telegram/serve.py STOP_GRACE).
+    assert bot["stop_grace_period"] == "30s"
     assert bot["env_file"] == [".env"]
     assert (DEPLOY / bot["build"]["context"] / bot["build"]["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
     assert "/healthz" in " ".join(bot["healthcheck"]["test"])
@@ -110,6 +111,18 @@ def test_env_example_names_only_real_settings_and_holds_no_secret() -> None:
     assert required <= set(entries)
     for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "COACH_ENCRYPTION_KEY", "POSTGRES_PASSWORD"):
         assert entries[name] == "", f"{name} must be left empty in the example"
+
+
+def test_nginx_snippet_limits_what_reaches_the_webhook() -> None:
+    conf = (DEPLOY / "nginx.conf").read_text()
+    example = (DEPLOY / ".env.example").read_text()
+    [url] = re.findall(r"^WEBHOOK_URL=(\S+)$", example, re.MULTILINE)
+    assert f"location = {urlparse(url).path} " in conf  # the proxy forwards exactly the webhook path
+    for rule in ("client_max_body_size 1m;", "client_header_timeout 10s;", "client_body_timeout 10s;",
+                 "limit_except POST", "proxy_pass http://127.0.0.1:8443;"):  # fmt: skip
+        assert rule in conf, rule
+    rules = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
+    assert "9090" not in rules and "healthz" not in rules  # health and metrics are never proxied
 
 
 def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:
@@ -142,11 +155,11 @@ def test_webhook_mode_without_a_key_refuses_in_one_line(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("WEBHOOK_URL", "https://coach.example/tg")
-    monkeypatch.setenv("WEBHOOK_SECRET", "abc_DEF-123")
+    monkeypatch.setenv("WEBHOOK_SECRET", "abc_DEF-123" * 3)
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["run", "--webhook"])
-    assert args.func(args) == 2
+    assert args.func(args, load_settings()) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "COACH_ENCRYPTION_KEY" in err and "python -m flows.storage new-key" in err
     assert TOKEN not in err
@@ -177,32 +190,6 @@ def test_database_answers_on_each_backend_and_not_when_unreachable(store: SqlSto
         assert not database_answers(gone)
     finally:
         gone.close()
-
-
-def test_health_server_answers_200_503_and_serves_metrics() -> None:
-    healthy = threading.Event()
-    healthy.set()
-    hang = threading.Event()
-
-    def check() -> bool:
-        if hang.is_set():
-            hang.wait(5)
-        return healthy.is_set()
-
-    with HealthServer(check, "127.0.0.1", 0, timeout=0.5) as server:
-        base = f"http://127.0.0.1:{server.port}"
-        assert _get(f"{base}/healthz") == (200, "ok\n")
-        healthy.clear()
-        assert _get(f"{base}/healthz")[0] == 503
-        hang.set()  # a database that never answers: 503 after the time limit, not a hung request
-        assert _get(f"{base}/healthz")[0] == 503
-        hang.clear()
-        status, body = _get(f"{base}/metrics")
-        assert status == 200
-        for name in ("debt_coach_updates_total", "debt_coach_errors_total", "debt_coach_reminders_sent_total",
-                     "debt_coach_reminders_pending"):  # fmt: skip
-            assert re.search(rf"^{name} ", body, re.MULTILINE), name
-        assert _get(f"{base}/nothing")[0] == 404
 
 
 def test_error_records_are_counted_once() -> None:
@@ -244,7 +231,7 @@ async def test_webhook_process_migrates_then_serves_health_and_counts_updates(tm
     async with BotApiServer() as server:
         env.update(
             TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_API_BASE_URL=server.base_url, DATABASE_URL=f"sqlite:///{db}",
-            WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/hook", WEBHOOK_SECRET="deploy_Secret-1",
+            WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/hook", WEBHOOK_SECRET="deploy_Secret-1_" + "s" * 32,
             COACH_ENCRYPTION_KEY_FILE=str(key_file), PYTHONUNBUFFERED="1",
         )  # fmt: skip
         log = tmp_path / "bot.log"

@@ -9,13 +9,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from botapi_server import TOKEN, Call, FakeBotApi, RecordingRequest
 from conversation import Conversation
 from icalendar import Calendar
+from pydantic import SecretStr
 from sessions import at_home
+from telegram import Update
 
+from bot.settings import Settings
+from bot.telegram.app import build_application
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
 from flows.core.models import Loan, Profile
+from flows.core.texts import render
 from flows.storage import open_store
 from flows.storage.base import Store
 
@@ -73,3 +79,33 @@ def test_export_before_the_intake_asks_for_it_first(tmp_path: Path) -> None:
         assert "先了解" in chat.text
     finally:
         opened.close()
+
+
+async def _export_over_telegram(store: Store, refuse: str | None) -> list[Call]:
+    """Send /export through the Telegram adapter to the fake Bot API; return what chat 5 received."""
+    api = FakeBotApi()
+    api.chat(5)
+    if refuse is not None:
+        api.refuse_next("sendDocument", 5, refuse)
+    settings = Settings(_env_file=None, telegram_bot_token=SecretStr(TOKEN), coach_button_secret=SecretStr("s" * 32))
+    app = build_application(settings, Engine(store, FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))),
+                            request=RecordingRequest(api))  # fmt: skip
+    async with app:
+        await app.process_update(Update.de_json(api.push_text(5, "/export"), app.bot))
+    return [c for c in api.sent(5) if c.method in {"sendMessage", "sendDocument"}]
+
+
+async def test_export_sends_the_files_before_the_text_that_presents_them(store: Store) -> None:
+    received = await _export_over_telegram(store, refuse=None)
+    assert [c.method for c in received] == ["sendDocument", "sendDocument", "sendMessage"]
+    assert received[-1].plain.startswith(render("export/ready", has_calendar=True).split("\n")[0])
+
+
+async def test_a_failed_document_is_named_kindly_with_what_did_arrive(store: Store) -> None:
+    received = await _export_over_telegram(store, refuse="repayment-schedule.ics")
+    assert [c.method for c in received] == ["sendDocument", "sendMessage"]
+    assert received[0].files["document"][0] == "debt-plan.json"
+    text = received[-1].plain
+    expected = render("telegram/files_missing", sent=["debt-plan.json"], missing=["repayment-schedule.ics"])
+    assert text == expected and "debt-plan.json" in text and "repayment-schedule.ics" in text
+    assert render("telegram/error") not in text and render("export/ready", has_calendar=True) not in text

@@ -37,7 +37,7 @@ FIGURE = "87654"
 
 
 @pytest.fixture
-def proxied(pg_url: str) -> Iterator[tuple[SqlStore, TcpProxy, str]]:
+def proxied(pg_url: str, cipher: Cipher) -> Iterator[tuple[SqlStore, TcpProxy, str]]:
     """A store whose PostgreSQL connections go through a switchable proxy and carry a unique name."""
     url = make_url(pg_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
@@ -45,7 +45,7 @@ def proxied(pg_url: str) -> Iterator[tuple[SqlStore, TcpProxy, str]]:
     name = f"coach-fault-{uuid.uuid4().hex[:8]}"
     query = dict(url.query) | {"application_name": name}
     routed = url.set(host="127.0.0.1", port=proxy.port, query=query).render_as_string(hide_password=False)
-    store = open_store(routed, key=Cipher.generate())
+    store = open_store(routed, key=cipher)
     try:
         yield store, proxy, name
     finally:

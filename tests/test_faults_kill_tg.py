@@ -2,9 +2,13 @@
 conversation, three times: after each restart the conversation goes on and ends with the profile
 an uninterrupted run stores.
 
-After a kill the user does what a person would: waits for the restarted bot (which first receives
-any update Telegram had not seen acknowledged), sends /start to get the current question back with
-fresh buttons, and goes on from the first step the database does not hold yet.  Residual risk, by
+Each kill lands at a point the fake Bot API observed, chosen at random (seeded): when the bot has
+fetched the step's update, when it has made its first call for it (typing or the first reply), or
+when it has answered it; no sleeps, so a slow machine changes where nothing lands.  After a kill
+the user does what a person would: waits for the restarted bot (which first receives any update
+Telegram had not seen acknowledged, and is idle once it has handled every update it fetched), sends
+/start to get the current question back with fresh buttons, and goes on from the first step the
+database does not hold yet.  Residual risk, by
 design of Telegram polling: an update the bot fetched and acknowledged but had not processed when
 killed is lost (the user types it again, as here); one processed but not yet acknowledged would be
 delivered again and applied twice — the bot acknowledges on its next poll, right after fetching,
@@ -31,7 +35,10 @@ USER = 700000021
 SEED = 424242
 KILLS = 3
 STARTUP = 60.0
-SCRIPT = ["/start", "tap:consent_yes", "8000", "3000", "微粒贷欠5000，逾期10天，年化18%，只发短信"]  # fmt: skip
+# The current intake: consent, income, expenses, the loan in one message, the review's "no more loans".
+SCRIPT = ["/start", "tap:consent_yes", "8000", "3000", "微粒贷欠5000，逾期10天，年化18%，只发短信",
+          "tap:more_no"]  # fmt: skip
+KILL_POINTS = ("fetched", "first call", "answered")
 DEFAULTS = ("confirm", "more_no", "skip", "no", "unknown", "received_full", "repaid_none", "col:calls")
 
 
@@ -70,6 +77,11 @@ class Bot:
     def turns(self) -> int:
         return self.log.read_text(encoding="utf-8", errors="replace").count(" turn user=")
 
+    def handled(self) -> int:
+        """Updates this run has finished with: turns, and taps refused or on a used keyboard."""
+        log = self.log.read_text(encoding="utf-8", errors="replace")
+        return sum(log.count(mark) for mark in (" turn user=", " rejected button user=", " tap on a used keyboard"))
+
     async def start(self) -> None:
         self.runs += 1
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "CALLBACK_"))}
@@ -77,6 +89,7 @@ class Bot:
         env.update(TELEGRAM_BOT_TOKEN=self.server.token, TELEGRAM_API_BASE_URL=self.server.base_url,
                    DATABASE_URL=f"sqlite:///{self.workdir / 'coach.db'}", PYTHONUNBUFFERED="1")  # fmt: skip
         polls = sum(1 for c in self.server.api.calls if c.method == "setMyCommands")
+        self.fetched_before = len(self.server.api.fetched)
         with self.log.open("wb") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 *_command(), "run", env=env, cwd=self.workdir, stdout=log, stderr=asyncio.subprocess.STDOUT
@@ -95,12 +108,26 @@ class Bot:
                 await self.proc.wait()
 
     async def idle(self) -> None:
-        """Wait until no update is pending and no turn has finished for half a second."""
-        while True:
-            before = self.turns()
-            await asyncio.sleep(0.5)
-            if not self.server.api.updates and self.turns() == before:
-                return
+        """Wait until no update is pending and this run has handled every update it fetched."""
+        api = self.server.api
+        await self.server.wait_until(
+            lambda: not api.updates and self.handled() >= len(set(api.fetched[self.fetched_before :])), STARTUP
+        )
+
+    async def answered(self, turns: int) -> None:
+        """Wait until this run has logged `turns` turns."""
+        await self.server.wait_until(lambda: self.turns() >= turns, STARTUP)
+
+    async def kill_at(self, point: str, update_id: int, calls_before: int, turns_before: int) -> None:
+        """SIGKILL once the fake has observed `point` for the update just pushed."""
+        api = self.server.api
+        if point == "fetched":
+            await self.server.wait_until(lambda: update_id in api.fetched, STARTUP)
+        elif point == "first call":
+            await self.server.wait_until(lambda: len(self.server.sent(USER)) > calls_before, STARTUP)
+        else:
+            await self.server.wait_until(lambda: self.turns() > turns_before, STARTUP)
+        await self.stop(kill=True)
 
 
 def _resume(db: Path, snapshots: list[dict[str, Any] | None], start: int) -> int:
@@ -126,26 +153,23 @@ async def test_killed_telegram_bot_resumes_every_conversation(tmp_path: Path) ->
             done, landed = 0, []
             while done < len(steps):
                 step = steps[done]
-                expected_turns = bot.turns() + 1
+                expected_turns, calls_before = bot.turns() + 1, len(server.sent(USER))
                 if step.startswith("tap:"):
-                    server.push_callback(USER, *_button(server, USER, step[4:]))
+                    pushed = server.push_callback(USER, *_button(server, USER, step[4:]))
                 else:
-                    server.push_text(USER, step)
+                    pushed = server.push_text(USER, step)
                 if kill_at and done >= kill_at[0]:
                     kill_at.pop(0)
-                    await asyncio.sleep(rng.uniform(0.0, 0.15))
-                    await bot.stop(kill=True)
+                    point = rng.choice(KILL_POINTS)
+                    await bot.kill_at(point, pushed["update_id"], calls_before, expected_turns - 1)
                     await bot.start()
                     await bot.idle()  # redelivered updates, if any, are processed first
                     server.push_text(USER, "/start")
-                    while bot.turns() < 1 or server.api.updates:
-                        await server.api.changed(0.05)
                     await bot.idle()
                     done = _resume(db, snapshots, done)
                     landed.append(done)
                     continue
-                while bot.turns() < expected_turns:
-                    await server.api.changed(0.05)
+                await bot.answered(expected_turns)
                 done += 1
         finally:
             await bot.stop(kill=False)

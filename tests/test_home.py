@@ -109,3 +109,15 @@ def test_a_chart_that_fails_leaves_the_plan_in_words(store: Store, caplog: pytes
     assert "A平台" in chat.text and not [a for r in replies for a in r.attachments]
     assert any("file failed" in record.getMessage() for record in caplog.records)
     assert "no font" not in caplog.text
+
+
+def test_a_question_a_feeling_or_a_correction_at_the_menu_is_answered(store: Store) -> None:
+    chat = Conversation(Engine(store), "tg:7")
+    chat.say("会坐牢吗")
+    assert "一般不会坐牢" in chat.text and "menu:plan" in [choice.id for choice in chat.offered]
+    chat.say("我好怕")
+    assert "很正常" in chat.text
+    chat.say("借呗其实欠一万五")
+    assert [choice.id for choice in chat.offered] == ["menu:profile"]
+    session = store.load_session("tg:7")
+    assert session is not None and session.profile == PROFILE  # nothing is changed without asking

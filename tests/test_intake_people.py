@@ -63,3 +63,53 @@ def test_questions_and_a_worry_mid_intake_are_answered_and_never_stored(store: S
     assert_profile(found, QUESTIONS_AND_A_WORRY)
     stored = found.model_dump_json()
     assert not any(aside.rstrip("？") in stored for aside in ASIDES)
+
+
+@pytest.mark.parametrize("said", ["记不清了", "不太确定", "@od:unsure"])
+def test_a_forgotten_overdue_time_is_kept_apart_from_thirty_days(said: str, store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "借呗欠一万", said, "@col:sms"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    assert "记不清多久" in chat.text and "30 天" not in chat.text
+    chat.tap("more_no")
+    loan = profile(store).loans[0]
+    assert loan.overdue_unsure and loan.overdue_days == 30  # the plan's assumption, flagged as one
+    chat.say("/script")
+    chat.tap("分期还款")
+    chat.tap("hs:job_loss")
+    while "sc:menu" not in [choice.id for choice in chat.offered]:
+        chat.tap("skip") if "skip" in [choice.id for choice in chat.offered] else chat.tap("no")
+    assert "逾期 30 天" not in chat.text  # a call never names a figure the person did not give
+
+
+def test_thirty_days_typed_is_thirty_days(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "借呗欠一万", "30天", "@col:sms"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    assert "30 天" in chat.text and "记不清多久" not in chat.text
+
+
+def test_a_loan_begun_by_mistake_is_taken_back_and_figures_are_not_platforms(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "8000", "3000", "借呗欠一万，逾期10天，只发短信", "嗯嗯", "三千", "还有"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+        assert PLAN not in chat.text
+    assert "more_no" in [choice.id for choice in chat.offered]  # the new loan's question offers a way back
+    chat.say("没有了")
+    assert PLAN in chat.text
+    assert [loan.platform for loan in profile(store).loans] == ["借呗"]
+
+
+def test_a_platform_whose_name_is_forgotten_still_makes_a_loan(store: Store) -> None:
+    chat = Conversation(Engine(store), USER)
+    chat.say("/start")
+    for line in ["@consent_yes", "3000", "2000", "不记得了", "三千", "40天", "@col:sms", "@unknown"]:
+        chat.tap(line[1:]) if line.startswith("@") else chat.say(line)
+    while "more_no" not in [choice.id for choice in chat.offered]:
+        chat.tap("skip")  # what the loan's rate and terms were: not known either
+    chat.tap("more_no")
+    assert PLAN in chat.text
+    assert [loan.platform for loan in profile(store).loans] == ["名字记不清的平台（第 1 笔）"]

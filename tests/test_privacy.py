@@ -77,12 +77,12 @@ def test_whole_conversation_leaves_no_plaintext_in_any_table_or_file(
     user_id = f"tg:{TG_USER}"
     _converse(store, user_id)
     dump = database_dump(store.engine)
-    assert user_id.encode() in dump  # the scan does reach the stored rows
-    assert plaintext_found(dump) == []
+    assert store.ref(user_id).encode() in dump  # the scan does reach the stored rows
+    assert plaintext_found(dump, str(TG_USER)) == []  # and no row names the user by their Telegram id
     if make_url(db_url).get_backend_name() == "sqlite":
         raw = files_dump(tmp_path)  # the database, its -wal (where the turns still are) and -shm
-        assert user_id.encode() in raw
-        assert plaintext_found(raw) == []
+        assert store.ref(user_id).encode() in raw
+        assert plaintext_found(raw, str(TG_USER)) == []
 
 
 def test_delete_leaves_nothing_in_any_table(store: SqlStore) -> None:
@@ -91,9 +91,9 @@ def test_delete_leaves_nothing_in_any_table(store: SqlStore) -> None:
     Conversation(Engine(store), kept).say("/start")
     chat.say("/delete")
     chat.tap("confirm_yes")
-    traces = (gone, str(TG_USER), user_tag(gone))
+    traces = (gone, str(TG_USER), user_tag(gone), store.ref(gone))
     rows = list(table_rows(store.engine, skip=(VERSION_TABLE,)))
-    assert any(str(value) == kept for _, row in rows for value in row.values())  # the scan sees rows
+    assert any(str(value) == store.ref(kept) for _, row in rows for value in row.values())  # the scan sees rows
     left = [(table, row) for table, row in rows if any(t in str(value) for value in row.values() for t in traces)]
     assert left == []
     assert store.load_session(gone) is None
@@ -276,11 +276,13 @@ async def test_real_process_stores_and_logs_nothing_readable(tmp_path: Path) -> 
         await steps_taken_async(do)
         while_running = files_dump(db_dir)
     assert sorted(p.name for p in db_dir.iterdir())[:2] == ["coach.db", "coach.key"]
-    for raw in (while_running, files_dump(db_dir)):
-        assert f"tg:{TG_USER}".encode() in raw
-        assert plaintext_found(raw) == []
+    after = files_dump(db_dir)
     reopened = open_store(db_path=db_dir / "coach.db")
     try:
+        ref = reopened.ref(f"tg:{TG_USER}").encode()
+        for raw in (while_running, after):
+            assert ref in raw  # the scan reaches the rows, which name the user only by a keyed pseudonym
+            assert plaintext_found(raw, str(TG_USER)) == []
         assert plaintext_found(database_dump(reopened.engine)) == []
         session = reopened.load_session(f"tg:{TG_USER}")
         assert session is not None and session.profile is not None and session.profile.name == NAME

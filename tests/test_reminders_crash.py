@@ -20,7 +20,6 @@ from test_reminders_support import MONDAY, clock_at, scheduler, user
 
 from bot.reminder_dispatch import Dispatcher, Limits, Sender
 from flows.storage import Cipher, SqlStore, open_store
-from flows.storage.crypto import generate_key
 from flows.storage.reminders_sql import REMINDERS, SENDING, SENT
 from flows.storage.sql import user_tables
 
@@ -57,9 +56,9 @@ async def server() -> AsyncIterator[BotApiServer]:
 
 
 @pytest.fixture
-def keyed_store(db_url: str) -> Iterator[tuple[SqlStore, str]]:
+def keyed_store(db_url: str, cipher: Cipher) -> Iterator[tuple[SqlStore, str]]:
     """A store whose key the test can hand to a worker process; emptied afterwards."""
-    key = generate_key().decode()
+    key = cipher.material()
     opened = open_store(db_url, key=key)
     try:
         yield opened, key
@@ -81,8 +80,9 @@ def _prepare(store: SqlStore, server: BotApiServer) -> None:
 def _statuses(store: SqlStore) -> dict[int, str]:
     with store.engine.connect() as conn:
         today = REMINDERS.c.slot == MONDAY.isoformat()
-        rows = conn.execute(select(REMINDERS.c.chat_id, REMINDERS.c.status).where(REMINDERS.c.kind == "nudge", today))
-        return {int(chat): str(status) for chat, status in rows}
+        rows = conn.execute(select(REMINDERS.c.user_id, REMINDERS.c.status).where(REMINDERS.c.kind == "nudge", today))
+        chats = {store.ref(f"tg:{chat}"): chat for chat in USERS}  # rows hold only the keyed pseudonym
+        return {chats[ref]: str(status) for ref, status in rows}
 
 
 async def _worker(tmp_path: Path, db_url: str, cipher_key: str, server: BotApiServer,

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from test_reminders_support import MONDAY, PROFILE, SATURDAY, agreement_b, utc
 
+from flows.reminders.answers import parse_zone
 from flows.reminders.models import Payment, ReminderSettings, RemindersState
 from flows.reminders.progress import progress, replan
 from flows.reminders.rules import (
@@ -130,3 +132,8 @@ def test_no_chinese_in_the_reminders_code() -> None:
         with path.open("rb") as handle:
             code = " ".join(t.string for t in tokenize.tokenize(handle.readline) if t.type != tokenize.COMMENT)
         assert not re.search(r"[\u4e00-\u9fff]", code), path
+
+
+@pytest.mark.parametrize("place", ["深圳", "上海", "广州", "成都", "我在深圳", "北京时间", "国内"])
+def test_a_mainland_city_is_china_time(place: str) -> None:
+    assert parse_zone(place) == "Asia/Shanghai"

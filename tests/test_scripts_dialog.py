@@ -161,3 +161,20 @@ def test_script_needs_a_profile(store: Store) -> None:
     chat.tap("consent_yes")
     chat.say("/script")
     assert "先了解" in chat.text
+
+
+def test_a_tapped_reason_goes_into_the_script_in_words_never_as_a_button_id(store: Store) -> None:
+    chat = Conversation(_engine(store), "console:tap")
+    chat.say("/start")
+    chat.tap("consent_yes")
+    for line in ("一万出头", "房租三千五 吃饭两千", "借呗欠一万二，逾期40天，日息万五，天天打电话"):
+        chat.say(line)
+    chat.tap("more_no")
+    chat.say("/script")
+    chat.tap("分期还款")
+    chat.tap("hs:job_loss")
+    while "sc:menu" not in [choice.id for choice in chat.offered]:
+        chat.tap("skip") if "skip" in [choice.id for choice in chat.offered] else chat.tap("no")
+    stored = store.load_session("console:tap")
+    assert stored is not None and stored.profile is not None and stored.profile.hardship == "失业"
+    assert "hs:" not in chat.text and "离职证明" in chat.text

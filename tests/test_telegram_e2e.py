@@ -29,7 +29,7 @@ if not _cli_has_run():  # until bot.cli registers bot.cli_run.register
     pytest.skip("bot.cli does not register `run` yet", allow_module_level=True)
 
 ALICE, BOB = 700000001, 700000002
-SECRET = "e2e_Secret-123"
+SECRET = "e2e_Secret-123_with-32-characters-or-more"
 QUIET = 1.0
 STARTUP = 60.0
 

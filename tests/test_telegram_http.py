@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,7 @@ from botapi_server import TOKEN, BotApiServer, Call, Faults
 
 from bot.settings import Settings
 from bot.telegram import ALLOWED_UPDATES, build_application
+from bot.telegram.serve import Poller
 from flows.core.models import Choice, Input, Reply
 
 ALICE, BOB = 1001, 2002
@@ -141,13 +143,14 @@ async def polling_bot(server: BotApiServer) -> AsyncIterator[tuple[BotApiServer,
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
         await app.start()
+        polling = Poller(app, ALLOWED_UPDATES, timeout=1).start()
         try:
             yield server, engine
         finally:
-            await app.updater.stop()
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
             await app.stop()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -14,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.cli_run import register
 from bot.settings import SettingsError, load_settings
 from bot.telegram.callbacks import Callback, CallbackSigner
 from bot.telegram.processor import FloodGate, PerUserUpdateProcessor
@@ -22,7 +20,7 @@ from bot.telegram.render import split_text, utf16_len
 
 ENV_NAMES = [
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN",
-    "WEBHOOK_PORT", "DATABASE_URL", "COACH_ENCRYPTION_KEY", "CALLBACK_SECRET",
+    "WEBHOOK_PORT", "DATABASE_URL", "COACH_ENCRYPTION_KEY", "CALLBACK_SECRET", "COACH_BUTTON_SECRET",
 ]  # fmt: skip
 
 
@@ -128,14 +126,29 @@ def test_token_checks(clean_env: pytest.MonkeyPatch) -> None:
         load_settings().token()
 
 
-def test_callback_key_sources(clean_env: pytest.MonkeyPatch) -> None:
+class _SubkeyStore:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def subkey(self, purpose: str) -> bytes:
+        self.asked.append(purpose)
+        return b"k" * 32
+
+
+def test_button_key_never_comes_from_the_encryption_key(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     from_token = load_settings().callback_key()
-    clean_env.setenv("COACH_ENCRYPTION_KEY", "some-fernet-key")
-    from_key = load_settings().callback_key()
-    clean_env.setenv("CALLBACK_SECRET", "explicit-secret-value")
-    assert len({from_token, from_key, load_settings().callback_key()}) == 3
-    assert load_settings().callback_key() == b"explicit-secret-value"
+    clean_env.setenv("COACH_ENCRYPTION_KEY", "first-fernet-key")
+    assert load_settings().callback_key() == from_token
+    clean_env.setenv("COACH_ENCRYPTION_KEY", "second-fernet-key,first-fernet-key")  # a key added for rotation
+    assert load_settings().callback_key() == from_token  # buttons already sent still verify
+    store = _SubkeyStore()
+    assert load_settings().callback_key(store) == b"k" * 32 and store.asked == ["telegram/callback"]
+    assert load_settings().callback_key(object()) == from_token  # a store without subkeys: the token's key
+    clean_env.setenv("CALLBACK_SECRET", "older-name-of-the-button-secret")
+    assert load_settings().callback_key(store) == b"older-name-of-the-button-secret"
+    clean_env.setenv("COACH_BUTTON_SECRET", "explicit-button-secret-value")
+    assert load_settings().callback_key(store) == b"explicit-button-secret-value"
 
 
 def test_webhook_needs_url_and_secret(clean_env: pytest.MonkeyPatch) -> None:
@@ -145,18 +158,26 @@ def test_webhook_needs_url_and_secret(clean_env: pytest.MonkeyPatch) -> None:
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
         load_settings().webhook()
     clean_env.setenv("WEBHOOK_SECRET", "abc_DEF-123")
-    assert load_settings().webhook() == ("https://coach.example/tg", "abc_DEF-123")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET is too short") as caught:
+        load_settings().webhook()
+    assert "abc_DEF-123" not in str(caught.value)
+    clean_env.setenv("WEBHOOK_SECRET", "x")  # one character: accepted before, refused now
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET is too short"):
+        load_settings().webhook()
+    clean_env.setenv("WEBHOOK_SECRET", "abc_DEF-123" * 3)
+    assert load_settings().webhook() == ("https://coach.example/tg", "abc_DEF-123" * 3)
+    clean_env.setenv("WEBHOOK_SECRET", "a" * 257)
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings()
 
 
 # ---- `debt-coach run` start-up errors -----------------------------------------------------
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="debt-coach")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    code: int = args.func(args)
-    return code
+    from bot.cli import main
+
+    return main(list(argv))
 
 
 @pytest.mark.parametrize(
@@ -166,6 +187,8 @@ def _run(*argv: str) -> int:
         ({"TELEGRAM_BOT_TOKEN": "oops"}, ["run"], "TELEGRAM_BOT_TOKEN is malformed"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_PORT": "x"}, ["run"], "WEBHOOK_PORT is invalid"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN}, ["run", "--webhook"], "WEBHOOK_URL is not set"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://coach.example/tg", "WEBHOOK_SECRET": "s"},
+         ["run", "--webhook"], "WEBHOOK_SECRET is too short"),
     ],
 )
 def test_run_refuses_bad_settings_with_one_line(

@@ -20,12 +20,13 @@ from pydantic import SecretStr
 from telegram import Update
 
 from bot.settings import Settings
-from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.app import build_application
 from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.serve import Webhook
 from flows.core.models import Choice, Input, Reply
 from flows.core.texts import render
 
-SECRET = "hook_Secret-42"
+SECRET = "hook_Secret-42_long-enough-for-the-setting"
 ALICE = 1001
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -54,19 +55,17 @@ def _free_port() -> int:
 
 @pytest.fixture
 async def webhook() -> AsyncIterator[tuple[str, FakeBotApi, Recorder]]:
-    """PTB's own webhook server, on a free port, in front of a recording engine."""
+    """The bot's webhook endpoint, on a free port, in front of a recording engine."""
     api, engine, port = FakeBotApi(), Recorder(), _free_port()
     app = build_application(_settings(), engine, request=RecordingRequest(api))
     async with app:
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook", secret_token=SECRET, allowed_updates=ALLOWED_UPDATES
-        )
+        hook = Webhook(app, "hook", SECRET, "127.0.0.1", port)
+        await hook.start()
         await app.start()
         try:
             yield f"http://127.0.0.1:{port}/hook", api, engine
         finally:
-            await app.updater.stop()
+            await hook.stop()
             await app.stop()
 
 

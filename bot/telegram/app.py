@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -100,6 +98,7 @@ def build_application(
     request: BaseRequest | None = None,
     concurrency: int = 256,
     turn_threads: int = 4,
+    callback_key: bytes | None = None,
 ) -> AnyApplication:
     """Assemble the Application: token, API URLs, rate limiter, per-user ordering, handlers.
 
@@ -109,6 +108,7 @@ def build_application(
         request: A BaseRequest to use for every call (tests), else the aiohttp transport.
         concurrency: How many updates may be processed at once (one per user at a time).
         turn_threads: Threads running engine turns (which wait on the database) at once.
+        callback_key: The button-signing key (`Settings.callback_key(store)`); default from the settings.
 
     Returns:
         The built, not yet initialised, Application.
@@ -120,6 +120,7 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(concurrency))
         .job_queue(None)
+        .updater(None)  # bot.telegram.serve fetches updates (polling or webhook) itself
         .post_init(_post_init)
     )
     urls = settings.api_urls()
@@ -131,9 +132,8 @@ def build_application(
         builder = builder.request(AiohttpRequest(HTTP_POOL_SIZE)).get_updates_request(AiohttpRequest(1))
     app: AnyApplication = builder.build()
     app.add_handler(TypeHandler(Update, _count_update), group=COUNTING_GROUP)
-    key = settings.callback_key()
-    log_key = hmac.new(key, b"log-pseudonyms", hashlib.sha256).digest()
-    Adapter(engine, CallbackSigner(key), log_key=log_key, turn_threads=turn_threads).register(app)
+    key = callback_key if callback_key is not None else settings.callback_key()
+    Adapter(engine, CallbackSigner(key), turn_threads=turn_threads).register(app)
     return app
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import html
 import logging
 import time
@@ -20,12 +18,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.render import build_keyboard, coalesce, page_count, send_reply
 from flows.core.models import Choice, Input, Reply
+from flows.core.tags import user_tag
 from flows.core.texts import render
 
 _LOGGER = logging.getLogger(__name__)
@@ -110,14 +109,13 @@ class Adapter:
     """The bridge between PTB updates and the engine."""
 
     def __init__(
-        self, engine: EngineLike, signer: CallbackSigner, log_key: bytes, cache_size: int = 4096, turn_threads: int = 4
+        self, engine: EngineLike, signer: CallbackSigner, cache_size: int = 4096, turn_threads: int = 4
     ) -> None:
         self._engine = engine
         # The engine's turns block on the database, so they run in threads of their own, as many as
         # the database can use at once (`bot.cli_run`); PTB and asyncio keep the default pool.
         self._turns = ThreadPoolExecutor(max_workers=turn_threads, thread_name_prefix="turn")
         self._signer = signer
-        self._log_key = log_key
         self._pages: LruCache[tuple[int, int], list[Choice]] = LruCache(cache_size)
         # Only the race between a double tap and the keyboard's removal needs this memory: a tap on
         # a keyboard forgotten here is caught by Telegram's "message is not modified" instead.
@@ -140,8 +138,8 @@ class Adapter:
             watch(lambda: app.running)  # queued flood messages are answered at once on shutdown
 
     def user_ref(self, user_id: int) -> str:
-        """Return a stable pseudonym for logs (never the raw id)."""
-        return hmac.new(self._log_key, str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
+        """Return the log pseudonym the engine uses too (`user_tag`, keyed by the store), never the raw id."""
+        return user_tag(f"tg:{user_id}")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Pass typed text and commands to the engine."""
@@ -195,6 +193,7 @@ class Adapter:
                 await query.edit_message_reply_markup(build_keyboard(choices, user_id, self._signer, callback.page))
             return
         if key is not None and not await self._retire_keyboard(query.edit_message_reply_markup, key):
+            _LOGGER.info("tap on a used keyboard user=%s", self.user_ref(user_id))
             await answer(query, render("telegram/button_used"))
             return
         await answer(query)
@@ -229,11 +228,15 @@ class Adapter:
         async with typing_action(bot, chat_id):
             loop = asyncio.get_running_loop()
             replies = await loop.run_in_executor(self._turns, self._engine.handle, f"tg:{user_id}", inp)
-        for reply in coalesce(replies):
-            markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
-            last = await send_reply(bot, chat_id, reply, markup)
-            if last is not None and markup is not None and page_count(reply.choices) > 1:
-                self._pages.put((chat_id, last.message_id), list(reply.choices))
+        try:
+            await self._send(bot, chat_id, user_id, replies)
+        except Forbidden:
+            _LOGGER.info("user=%s blocked the bot", self.user_ref(user_id))
+        except TelegramError as exc:
+            # The turn is saved: "please send it again" would apply the message twice (a resent
+            # income stored as the expenses).  The current question, asked again, is always right.
+            _LOGGER.warning("telegram/reply_lost user=%s error=%s", self.user_ref(user_id), type(exc).__name__)
+            await self._reprompt(bot, chat_id, user_id)
         _LOGGER.info(
             "turn user=%s kind=%s replies=%d ms=%d",
             self.user_ref(user_id),
@@ -241,6 +244,25 @@ class Adapter:
             len(replies),
             (time.monotonic() - started) * 1000,
         )
+
+    async def _send(self, bot: Bot, chat_id: int, user_id: int, replies: list[Reply]) -> None:
+        for reply in coalesce(replies):
+            markup = build_keyboard(reply.choices, user_id, self._signer) if reply.choices else None
+            last = await send_reply(bot, chat_id, reply, markup)
+            if last is not None and markup is not None and page_count(reply.choices) > 1:
+                self._pages.put((chat_id, last.message_id), list(reply.choices))
+
+    async def _reprompt(self, bot: Bot, chat_id: int, user_id: int) -> None:
+        """Send the user's current question again after its first sending was lost."""
+        reprompt = getattr(self._engine, "reprompt", None)  # Engine.reprompt; test engines may lack it
+        if not callable(reprompt):
+            return
+        loop = asyncio.get_running_loop()
+        replies: list[Reply] = await loop.run_in_executor(self._turns, reprompt, f"tg:{user_id}")
+        try:
+            await self._send(bot, chat_id, user_id, replies)
+        except TelegramError as exc:
+            _LOGGER.warning("telegram/reprompt_lost user=%s error=%s", self.user_ref(user_id), type(exc).__name__)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure without message contents and tell the user kindly."""

@@ -16,6 +16,7 @@ from telegram import (
     Message,
 )
 from telegram.constants import MessageLimit, ParseMode
+from telegram.error import Forbidden, TelegramError
 
 from bot.telegram.callbacks import CallbackSigner
 from flows.core.models import Attachment, Choice, Reply
@@ -192,6 +193,8 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, markup: InlineKeyboar
     Returns:
         The message that carries the keyboard (the last one sent), or None if nothing was sent.
     """
+    if reply.attachments and all(attachment.kind == "document" for attachment in reply.attachments):
+        return await _send_documents_first(bot, chat_id, reply, markup)
     pieces = split_text(reply.text)
     if not pieces and not reply.attachments and markup is not None:
         pieces = [render("telegram/choose")]
@@ -208,4 +211,38 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, markup: InlineKeyboar
     for index, attachment in enumerate(reply.attachments):
         is_last = index == len(reply.attachments) - 1
         last = await _send_attachment(bot, chat_id, attachment, markup if is_last else None)
+    return last
+
+
+async def _send_documents_first(
+    bot: Bot, chat_id: int, reply: Reply, markup: InlineKeyboardMarkup | None
+) -> Message | None:
+    """Send the files, then the text that presents them; a file that fails is named, kindly.
+
+    The text says which files were sent, so it goes last and only once they arrived: when one
+    fails, a message naming what did arrive and what did not takes its place.
+    """
+    sent: list[str] = []
+    missing: list[str] = []
+    for attachment in reply.attachments:
+        try:
+            await _send_attachment(bot, chat_id, attachment, None)
+        except Forbidden:
+            raise
+        except TelegramError as exc:
+            _LOGGER.warning("telegram/file_lost error=%s", type(exc).__name__)
+            missing.append(attachment.filename)
+        else:
+            sent.append(attachment.filename)
+    text = reply.text if not missing else render("telegram/files_missing", sent=sent, missing=missing)
+    pieces = split_text(text) or ([render("telegram/choose")] if markup is not None else [])
+    last: Message | None = None
+    for index, piece in enumerate(pieces):
+        last = await bot.send_message(
+            chat_id,
+            html.escape(piece),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=markup if index == len(pieces) - 1 else None,
+        )
     return last

@@ -102,7 +102,7 @@ def _loan(key: str, index: int, given: Loan, cost: Cost, today: date, paid: Deci
         line_rate=legal.line_rate, collection=given.collection, third_party=given.third_party,
         contacted_others=bool(given.contacted_others), guaranteed=bool(given.guaranteed or given.guarantor),
         guarantor=(given.guarantor or "").strip(), overdue_days=given.overdue_days,
-        previous_overdue=given.previous_overdue, contract_date=given.contract_date,
+        overdue_unsure=given.overdue_unsure, previous_overdue=given.previous_overdue, contract_date=given.contract_date,
         lawful_balance=lawful.balance, lawful_interest=lawful.interest, lawful_months=lawful.months,
         lawful_is_estimate=lawful.estimate, paid=paid,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flows.analysis.core import COUNTER_TERMS
 from flows.analysis.legal import (
     FLAGS,
     NOTE_LICENSE_UNKNOWN,
@@ -195,6 +196,7 @@ def _row(loan: LoanAnalysis, analysis: Analysis) -> dict[str, Any]:
         "counter": loan.counter_low is not None,
         "low": yuan(loan.counter_low or 0),
         "high": yuan(loan.counter_high or 0),
+        "low_term": min(loan.term_months_proposed or 0, COUNTER_TERMS[1]),
         "over": loan.counter_high is not None and loan.counter_high > loan.max_monthly,
         "max": yuan(loan.max_monthly),
         "hold": loan.hold_until_breakdown,
@@ -212,6 +214,7 @@ def _plan(analysis: Analysis) -> str:
         "analysis/plan", rows=_rows(analysis), strategy=analysis.strategy, budget=yuan(analysis.budget),
         buffer=yuan(analysis.buffer), months=months, end_on=analysis.month_date(max(months, 1)),
         max_term=analysis.max_term_months, order=analysis.funding_order,
+        takers=[key for key in analysis.funding_order if analysis.loan(key).role in ("steady", "waiting")],
         saved_more=any(month.saved > 0 for month in analysis.schedule[:1]),
     )
 
@@ -244,6 +247,18 @@ def _warning(name: str, analysis: Analysis) -> str:
     return "\n".join([text, *source_lines(keys)])
 
 
+def _over_budget(analysis: Analysis) -> str:
+    """Name the first month the agreements alone ask more than the budget, with its figures."""
+    month = next(month for month in analysis.projection if month.over_budget > 0)
+    asked = {key: amount for key, amount in month.payments.items() if key in analysis.agreed and amount > 0}
+    return render(
+        "analysis/warning_over_budget", platforms=list(asked), on=analysis.month_date(month.month),
+        asked=yuan(sum(asked.values(), Decimal(0))), budget=yuan(max(analysis.budget, Decimal(0))),
+        over=yuan(month.over_budget), no_money=analysis.budget <= 0,
+        months=sum(1 for each in analysis.projection if each.over_budget > 0),
+    )
+
+
 def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
     """Turn an analysis into a few short chat messages, in the order the chat shows them.
 
@@ -272,7 +287,8 @@ def analysis_messages(analysis: Analysis, profile: Profile) -> list[str]:
         messages.append(_plan(analysis))
     else:
         messages.append(_cannot(analysis))
-    warnings = [_warning(name, analysis) for name in _CHAT_WARNINGS if name in analysis.warnings]
+    warnings = [_over_budget(analysis) if name == "over_budget" else _warning(name, analysis)
+                for name in _CHAT_WARNINGS if name in analysis.warnings]
     if warnings:
         messages.append("\n\n".join(warnings))
     return messages

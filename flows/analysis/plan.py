@@ -4,7 +4,9 @@ Everything here is integer fen. The rule, each month, for the money left after t
 
 1. Current loans keep their contract instalment (never prepaid). One the money cannot cover is
    "at risk": it joins the lenders to negotiate with.
-2. Agreed loans pay exactly what the logged agreement says, when it says.
+2. Agreed loans pay exactly what the logged agreement says, when it says, and come out of the budget
+   first: the other lenders share only what is left in the month the agreements ask the most
+   (`agreed_peak`), so no later month pays more than the budget because of an agreement.
 3. Every other lender in arrears gets a steady instalment: at least its minimum, the balance over
    `MAX_TERM_MONTHS` in whole yuan (and not under 100 yuan, unless it owes less), so it clears
    within a term a lender would accept. Money above the minimums goes to lenders in funding order,
@@ -16,8 +18,9 @@ Everything here is integer fen. The rule, each month, for the money left after t
    with a steady amount, fixed from then on), then prepays steady lenders in funding order; what is
    left is saved. Agreed and current loans are never prepaid.
 
-So a steady amount never changes once set, a month never pays more than the budget unless an agreement
-the user logged asks for more (`over`), and no loan is paid more than its balance.
+So a steady amount never changes once set, a month never pays more than the budget unless the agreements
+the user logged alone ask for more (`over`: what they ask beyond the budget; nothing else is paid that
+month), and no loan is paid more than its balance.
 """
 
 from __future__ import annotations
@@ -138,6 +141,17 @@ class FenPlan:
     """The month everything not held is cleared, if within the horizon (even with a shortfall)."""
 
 
+def agreed_peak(tracks: list[Track], month: int) -> int:
+    """Return the most the agreements ask in any one month from `month` on, in fen."""
+    due: dict[int, int] = {}
+    for track in tracks:
+        if track.kind == "agreed":
+            for when, amount in track.fixed.items():
+                if when >= month:
+                    due[when] = due.get(when, 0) + amount
+    return max(due.values(), default=0)
+
+
 def _sorted(tracks: list[Track], order: list[str]) -> list[Track]:
     rank = {key: i for i, key in enumerate(order)}
     return sorted(tracks, key=lambda track: rank.get(track.key, len(rank)))
@@ -158,7 +172,8 @@ def build_plan(tracks: list[Track], budget: int, *, order: list[str], horizon: i
     """
     plan = FenPlan(cleared_month={t.key: (0 if t.balance == 0 else None) for t in tracks})
     live = [t for t in _sorted(tracks, order) if t.balance > 0]
-    money = budget - sum(t.fixed.get(1, 0) for t in live if t.kind == "agreed")
+    peak = agreed_peak(live, 1)
+    money = budget - peak
     contract: dict[str, int] = {}
     for track in (t for t in live if t.kind == "contract"):
         due = min(track.contract, track.balance)
@@ -172,7 +187,7 @@ def build_plan(tracks: list[Track], budget: int, *, order: list[str], horizon: i
     plan.steady, reserve = allocate(money, [(t.key, t.balance) for t in steady_tracks])
     mins = {t.key: minimum_steady(t.balance) for t in steady_tracks}
     needed = sum(min(t.contract, t.balance) for t in live if t.key in contract or t.key in plan.at_risk)
-    needed += sum(t.fixed.get(1, 0) for t in live if t.kind == "agreed")
+    needed += peak
     needed += sum(mins[t.key] for t in steady_tracks if t.start <= 1 and t.key not in plan.at_risk)
     plan.shortfall = max(needed - budget, 0)
     for track in steady_tracks:
@@ -206,11 +221,15 @@ def _run(plan: FenPlan, live: list[Track], contract: dict[str, int], budget: int
                 pay[track.key] = track.fixed.get(month, 0) if track.settles else min(track.fixed.get(month, 0), left)
             elif track.key in plan.steady and plan.start[track.key] <= month:
                 pay[track.key] = min(plan.steady[track.key], left)
-        free = budget - sum(pay.values())
-        over = max(-free, 0)
-        free = max(free, 0)
+        agreed = sum(pay[t.key] for t in live if t.kind == "agreed")
+        over = max(agreed - max(budget, 0), 0)
+        free = max(budget - sum(pay.values()), 0)
         before = free
-        free = _start_waiting(plan, live, remaining, pay, free, month)
+        # A lender started now is paid every month after: only money no later agreement month needs.
+        recurring = sum(min(amount, remaining[key]) for key, amount in {**contract, **plan.steady}.items()
+                        if remaining[key] > 0)
+        lasting = min(free, max(budget - recurring - agreed_peak(live, month), 0))
+        free = free - lasting + _start_waiting(plan, live, remaining, pay, lasting, month)
         if free < before:  # a lender started on money that was kept back: it stays started
             reserve = min(reserve, free)
         kept = min(reserve, free)

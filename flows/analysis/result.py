@@ -112,6 +112,7 @@ class LoanAnalysis(BaseModel):
     guaranteed: bool = False
     guarantor: str = ""
     overdue_days: int = 0
+    overdue_unsure: bool = False
     previous_overdue: bool = False
     contract_date: date | None = None
     status: LoanStatus = "arrears"
@@ -177,7 +178,7 @@ class MonthPlan(BaseModel):
     saved: Decimal = Decimal(0)
     """Kept back this month: the buffer and any money no lender can take yet."""
     over_budget: Decimal = Decimal(0)
-    """Agreed payments beyond the month's budget (they would come out of savings)."""
+    """What the logged agreements alone ask this month beyond the month's budget (nothing else is paid)."""
 
 
 class Analysis(BaseModel):

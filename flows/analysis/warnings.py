@@ -37,6 +37,6 @@ def warnings_for(profile: Profile, analysis: Analysis) -> list[str]:
         "hold_unlicensed": any(loan.hold_until_breakdown for loan in owed),
         "guaranteed": any(loan.guaranteed for loan in called),
         "contract_estimated": any(loan.contract_estimated for loan in owed),
-        "over_budget": any(month.over_budget > 0 for month in analysis.projection),
+        "over_budget": bool(analysis.agreed) and any(month.over_budget > 0 for month in analysis.projection),
     }
     return [name for name in WARNINGS if found[name]]

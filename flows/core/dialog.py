@@ -170,6 +170,10 @@ class Dialog(Protocol):
         """Note that the person left this dialogue without it asking (a crisis message, another command)."""
         ...
 
+    def notices(self, turn: Turn) -> list[Reply]:
+        """Return what the dialogue holds for a person whose transport cannot push (a missed reminder)."""
+        ...
+
     def command(self, turn: Turn, name: str, args: Any) -> Step:
         """Answer one of this dialogue's `in_place` commands while it is on top."""
         ...
@@ -192,6 +196,10 @@ class DialogBase:
 
     def interrupted(self, turn: Turn) -> None:
         """Nothing to do by default: the part already holds where the person was."""
+
+    def notices(self, turn: Turn) -> list[Reply]:
+        """Nothing held by default."""
+        return []
 
     def command(self, turn: Turn, name: str, args: Any) -> Step:
         """Ask the current question again (an in-place command this dialogue does not know)."""

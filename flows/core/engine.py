@@ -164,6 +164,24 @@ class Engine:
             return [Reply(text=render("core/error_try_again"))]
         return replies or [Reply(text=render("core/welcome_back"))]
 
+    def notices(self, user_id: str) -> list[Reply]:
+        """Return what a person whose transport cannot push missed since their last chat (a due reminder).
+
+        A transport that only speaks when spoken to calls this when the person comes back. Never raises.
+        """
+        try:
+            with self.store.turn(user_id) as stored:
+                if stored.session is None:
+                    return []
+                turn = self._new_turn(stored.session)
+                replies = [reply for dialog in self.dialogs.values() for reply in dialog.notices(turn)]
+                if replies:  # nothing held: the session stays exactly as the last turn left it
+                    stored.save(stored.session)
+        except Exception as error:
+            log.error("notices failed user=%s error=%s", user_tag(user_id), type(error).__name__)
+            return []
+        return replies
+
     def _new_turn(self, session: Session) -> _EngineTurn:
         return _EngineTurn(session, self.clock, features=self.features, draw_chart=self.draw_chart,
                            plan_for=self.plan_for)

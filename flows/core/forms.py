@@ -49,6 +49,7 @@ class Slot:
         meaning: What a tapped option stores, when not the option id itself.
         when: Ask the slot only when this holds for the values so far (None: always).
         unknown_ok: True when "I don't know" is an answer here (stored as unknown); else it is a skip.
+        unknown_means: The option a typed unsure answer picks, when a button says "I don't remember".
         stage: When the slot is asked: forms ask the slots of the stages they are given (the intake asks
             "plan" slots before the plan and "details" slots before the first call script).
         reader: A reader of the slot's own, for answers no common kind covers (quiet hours, a time zone).
@@ -66,6 +67,7 @@ class Slot:
     meaning: Mapping[str, Any] = field(default_factory=dict)
     when: Callable[[Values], bool] | None = field(default=None, compare=False)
     unknown_ok: bool = True
+    unknown_means: str | None = None
     stage: str = "plan"
     reader: Callable[[Question, str, date], Reading] | None = field(default=None, compare=False)
     keep: Callable[[Any], Any] | None = field(default=None, compare=False)
@@ -318,7 +320,9 @@ class Form:
                 self._mark(slot, state)
                 return Answered(filled=[slot.name])
         if choice in slot.options:
-            state.values[slot.name] = slot.meaning.get(choice, choice)
+            # A free-text slot's buttons are suggestions: a tap stores their words, as if typed.
+            default = label(choice) if slot.kind is AnswerKind.text else choice
+            state.values[slot.name] = slot.meaning.get(choice, default)
             state.candidates = []
             self._mark(slot, state)
             return Answered(filled=[slot.name])
@@ -338,6 +342,8 @@ class Form:
             context = {k: yuan(v) if isinstance(v, Decimal) else v for k, v in reading.context.items()}
             before.append(Reply(text=render(f"forms/invalid_{problem}", **context)))
             return Answered(before, again=True)
+        if reading.outcome is Outcome.unknown and slot.unknown_means in slot.options:
+            return Answered(before + self._tap(slot, state, str(slot.unknown_means)).replies, filled=[slot.name])
         if reading.outcome is Outcome.unknown and not slot.unknown_ok:
             if slot.required:
                 before.append(Reply(text=render("forms/invalid_required")))

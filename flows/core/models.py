@@ -18,6 +18,11 @@ def _decimal_to_json_number(value: Decimal) -> int | float:
     return float(value.quantize(Decimal("0.01")))
 
 
+MAX_LOANS = 20
+"""Loans one profile holds: the intake stops asking at this many, an import refuses more."""
+MAX_EXTRA_FIELDS = 20
+"""Keys beyond the contract's that a profile or one loan may carry."""
+
 Yuan = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),
@@ -55,6 +60,8 @@ class Loan(BaseModel):
     repaid: Yuan = Decimal(0)
     outstanding: Yuan | None = None
     overdue_days: int = Field(default=0, ge=0, le=3650)
+    overdue_unsure: bool = False
+    """The person did not remember how long: `overdue_days` is the plan's assumption, never said on a call."""
     rate: str | None = Field(default=None, max_length=60)
     received: Yuan | None = None
     term_months: int | None = Field(default=None, ge=1, le=120)
@@ -73,6 +80,7 @@ class Loan(BaseModel):
 
     @model_validator(mode="after")
     def _default_outstanding(self) -> Loan:
+        _check_extra(self)
         if self.outstanding is None:
             self.outstanding = max(self.principal - self.repaid, Decimal(0))
         return self
@@ -81,6 +89,13 @@ class Loan(BaseModel):
     def owed(self) -> Decimal:
         """Return what is still owed on this loan (outstanding is always set after validation)."""
         return self.outstanding if self.outstanding is not None else self.principal - self.repaid
+
+
+def _check_extra(model: BaseModel) -> None:
+    # Extra keys are kept for forward compatibility, not as free storage: a bound keeps one
+    # imported file from making every turn of its user slow.
+    if len(model.model_extra or {}) > MAX_EXTRA_FIELDS:
+        raise ValueError(f"at most {MAX_EXTRA_FIELDS} fields beyond the contract's")
 
 
 class Profile(BaseModel):
@@ -92,8 +107,13 @@ class Profile(BaseModel):
     monthly_expenses: Yuan
     hardship: str = Field(default="", max_length=500)
     new_loans_to_repay_old: bool = False
-    loans: list[Loan] = Field(default_factory=list)
+    loans: list[Loan] = Field(default_factory=list, max_length=MAX_LOANS)
     name: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def _bounded_extra(self) -> Profile:
+        _check_extra(self)
+        return self
 
     @property
     def monthly_available(self) -> Decimal:

@@ -24,11 +24,12 @@ class ExportDialog(DialogBase):
         assert profile is not None  # the command table says /export needs a profile
         analysis = turn.plan
         files = [Attachment(kind="document", filename="debt-plan.json", mime="application/json",
-                            data=export_json(profile, analysis, exported_at=turn.now))]
+                            data=export_json(profile, analysis, exported_at=turn.now),
+                            caption=render("export/caption_json"))]
         if analysis.schedule:
             calendar = schedule_ics(analysis, today=turn.today, owner=user_tag(turn.session.user_id))
             files.append(Attachment(kind="document", filename="repayment-schedule.ics", mime="text/calendar",
-                                    data=calendar))
+                                    data=calendar, caption=render("export/caption_calendar")))
         return Stay([Reply(text=render("export/ready", has_calendar=bool(analysis.schedule)), attachments=files)])
 
     def enter(self, turn: Turn, args: Any) -> Step:

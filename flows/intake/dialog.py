@@ -14,11 +14,11 @@ from pydantic import BaseModel
 from transitions.core import MachineError
 
 from flows.core.dialog import Base, Command, DialogBase, Finish, Go, Stay, Step, Turn, choices
-from flows.core.forms import BACK, FormState
-from flows.core.models import Input, Reply
+from flows.core.forms import BACK, FormState, encode, show
+from flows.core.models import MAX_LOANS, Input, Reply
 from flows.core.texts import render
 from flows.intake import view
-from flows.intake.draft import MAX_LOANS, from_profile, infer, to_profile
+from flows.intake.draft import from_profile, infer, to_profile
 from flows.intake.facts import is_short, loan_readings, message_loans
 from flows.intake.machine import IntakePart, IntakeState, fire
 from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM
@@ -154,6 +154,11 @@ class IntakeDialog(DialogBase):
     def _loan(self, turn: Turn, part: IntakePart, inp: Input) -> Step:
         loan = view.current_loan(part)
         asked = LOAN_FORM.by_name.get(loan.asked or "")
+        if not loan.values and len(part.loans) > 1 and _no_more_loans(turn, inp):
+            del part.loans[part.current]  # a loan begun by mistake: "没有了" is not a platform
+            part.current = len(part.loans) - 1
+            fire(part, "review")
+            return self._finish(turn, part)
         several = asked is None or asked.name == "platform" or not is_short(inp.text)
         done = LOAN_FORM.answer(loan, inp, turn.today, extract=loan_readings if several else None)
         if done.back:
@@ -225,6 +230,13 @@ class IntakeDialog(DialogBase):
                   if name in LOAN_FORM.by_name and reading.answered and _store(loan, name, reading.value)]
         if filled:
             return Stay([view.review(part, edited=True)])
+        unclear = next((name for name, reading in facts.items() if name in LOAN_FORM.by_name
+                        and reading.outcome is Outcome.ambiguous and reading.options), None)
+        if unclear is not None:  # "万分之五" a day or a month: ask, never guess
+            slot, reading = LOAN_FORM.by_name[unclear], facts[unclear]
+            shown = [show(slot, encode(slot.kind, option)) for option in reading.options]
+            text = render("intake/review_ambiguous", said=reading.said, options=shown, what=slot.label)
+            return Stay([Reply(text=text), view.review(part)])
         picked = read(Question("review", AnswerKind.choice, options=("more_no", "more_yes", "edit_loan")), text,
                       today=turn.today)
         if picked.outcome is Outcome.value:
@@ -363,3 +375,11 @@ def _said_yes(turn: Turn, text: str) -> bool:
 
 
 INTAKE = IntakeDialog()
+
+
+def _no_more_loans(turn: Turn, inp: Input) -> bool:
+    """Tell whether an answer to a new loan's platform question says there are no more loans."""
+    if inp.kind == "choice":
+        return inp.choice == view.NO_MORE
+    reading = read(Question("more_loans", AnswerKind.yes_no), inp.text, today=turn.today)
+    return reading.outcome is Outcome.value and reading.value is False

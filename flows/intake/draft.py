@@ -10,13 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from flows.core.forms import Form, FormState, encode
-from flows.core.models import Collection, Loan, Profile
+from flows.core.models import MAX_LOANS, Collection, Loan, Profile
 from flows.core.platforms import lookup_platform
-from flows.intake.slots import LOAN_FORM, PROFILE_FORM, RECEIVED_IN_FULL
-
-MAX_LOANS = 20
-"""Loans one profile may hold: more than anyone negotiates at once, and a bound on every turn's work."""
-
+from flows.core.texts import render
+from flows.intake.slots import (
+    LOAN_FORM,
+    OVERDUE_UNSURE,
+    OVERDUE_UNSURE_DAYS,
+    PROFILE_FORM,
+    RECEIVED_IN_FULL,
+    UNNAMED_PLATFORM,
+)
 
 
 def infer(state: FormState) -> None:
@@ -40,6 +44,8 @@ def to_loan(state: FormState) -> Loan:
     values: dict[str, Any] = {k: v for k, v in LOAN_FORM.typed(state).items() if v is not None}
     collection, contacts = _collection(values.pop("collection", None))
     values["collection"] = collection
+    if values.get("overdue_days") == OVERDUE_UNSURE:
+        values["overdue_days"], values["overdue_unsure"] = OVERDUE_UNSURE_DAYS, True
     if contacts:
         values["contacted_others"] = True
     outstanding = values.get("outstanding")
@@ -57,7 +63,11 @@ def to_profile(profile: FormState, loans: list[FormState]) -> Profile:
     """Build the contract Profile from the intake's answers (required figures must be there)."""
     values = {k: v for k, v in PROFILE_FORM.typed(profile).items() if v is not None}
     values.setdefault("hardship", "")
-    return Profile.model_validate({**values, "loans": [to_loan(loan) for loan in loans[:MAX_LOANS]]})
+    built = [to_loan(loan) for loan in loans[:MAX_LOANS]]
+    for number, loan in enumerate(built, start=1):
+        if loan.platform == UNNAMED_PLATFORM:
+            loan.platform = render("intake/unnamed_platform", loan_no=number)
+    return Profile.model_validate({**values, "loans": built})
 
 
 def _state(form: Form, data: dict[str, Any]) -> FormState:
@@ -79,6 +89,8 @@ def from_profile(profile: Profile) -> tuple[FormState, list[FormState]]:
             data["collection"] = "col:contacts"
         else:
             data["collection"] = f"col:{loan.collection.value}"
+        if data.pop("overdue_unsure", False):
+            data["overdue_days"] = OVERDUE_UNSURE
         state = _state(LOAN_FORM, data)
         loans.append(state)
     return person, loans

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flows.core.forms import Form, Slot, Values
 from flows.core.platforms import lookup_platform
+from flows.core.texts import label
 from flows.understanding import AnswerKind as K
 
 PLAN, DETAILS = "plan", "details"
@@ -27,7 +28,11 @@ HARDSHIP_OPTIONS = ("hs:job_loss", "hs:illness", "hs:family_illness", "hs:pay_cu
 
 
 OVERDUE_UNSURE_DAYS = 30
-"""Late, but the person does not remember how long: planned as about a month late, open to correction."""
+"""What the plan assumes for a loan overdue for a time the person does not remember."""
+OVERDUE_UNSURE = "unsure"
+"""The stored answer of the "overdue, I don't remember how long" button."""
+UNNAMED_PLATFORM = label("pf:unnamed")
+"""The stored answer of "I don't remember the platform's name"; the Profile adds the loan's place."""
 RECEIVED_IN_FULL = "full"
 """What "received in full" stores: nothing was deducted up front; "less:<yuan>" stores a deduction."""
 
@@ -42,7 +47,7 @@ def _received(value: object) -> object:
 
 def _late(values: Values) -> bool:
     days = values.get("overdue_days")
-    return days is None or days > 0
+    return days is None or days == OVERDUE_UNSURE or days > 0
 
 
 def _lender_unclear(values: Values) -> bool:
@@ -88,10 +93,12 @@ PROFILE_SLOTS: tuple[Slot, ...] = (
 )
 
 LOAN_SLOTS: tuple[Slot, ...] = (
-    Slot("platform", K.platform, "intake/ask_loan_platform", unknown_ok=False),
+    Slot("platform", K.platform, "intake/ask_loan_platform", options=("pf:unknown",),
+         meaning={"pf:unknown": UNNAMED_PLATFORM}, unknown_ok=False, unknown_means="pf:unknown"),
     Slot("outstanding", K.amount, "intake/ask_loan_outstanding", low=Decimal(1), high=MAX_AMOUNT, unknown_ok=False),
     Slot("overdue_days", K.days, "intake/ask_loan_overdue_days", options=("od:not_yet", "od:unsure"),
-         meaning={"od:not_yet": 0, "od:unsure": OVERDUE_UNSURE_DAYS}, high=3650, unknown_ok=False),
+         meaning={"od:not_yet": 0, "od:unsure": OVERDUE_UNSURE}, high=3650, unknown_ok=False,
+         unknown_means="od:unsure"),
     Slot("collection", K.choice, "intake/ask_loan_collection", options=COLLECTION_OPTIONS, when=_late),
     Slot("licensed", K.yes_no, "intake/ask_loan_licensed", options=("yes", "no", "unknown"),
          meaning={"yes": True, "no": False, "unknown": None}, when=lambda v: not _known_platform(v)),

@@ -12,6 +12,9 @@ from flows.core.texts import label, render
 from flows.intake.machine import IntakePart
 from flows.intake.slots import LOAN_FORM, PROFILE_FORM, PROFILE_SLOTS
 
+NO_MORE = "more_no"
+""""That is all the loans": on the review card, and at the platform question of a loan not yet begun."""
+
 
 def loan_no(part: IntakePart) -> int:
     """Return the 1-based number of the loan being asked about."""
@@ -42,13 +45,17 @@ def ask_loan(part: IntakePart, slot: Slot) -> Reply:
     platform = str(loan.values.get("platform") or "")
     info = lookup_platform(platform)
     term = loan.values.get("term_months")
-    return LOAN_FORM.ask(
+    reply = LOAN_FORM.ask(
         slot, loan,
         progress=render("intake/progress_loan", loan_no=loan_no(part), platform=platform),
         platform=platform, loan_no=loan_no(part),
         usual_lender=info.lender if info else "", usual_kind=label(f"kind:{info.kind}") if info else "",
         term_months=render("core/fmt_months", months=term) if term else "",
     )
+    if slot.name == "platform" and not loan.values and len(part.loans) > 1:
+        # A second loan begun by mistake ("嗯嗯" at "any more?") must be easy to take back.
+        reply = reply.model_copy(update={"choices": [Choice(id=NO_MORE, label=label(NO_MORE)), *reply.choices]})
+    return reply
 
 
 def items(form: Form, state: FormState) -> list[dict[str, str]]:

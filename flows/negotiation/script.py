@@ -32,6 +32,7 @@ from typing import Any, Literal, get_args
 
 from flows.analysis import Analysis, LoanAnalysis
 from flows.analysis.calendar import add_months, first_payment_date
+from flows.analysis.core import COUNTER_TERMS
 from flows.core.matching import first_key
 from flows.core.models import Collection, Profile
 from flows.core.money import yuan
@@ -226,8 +227,15 @@ def reason_label(kind: str | None) -> str:
     return label(f"hs:{kind}") if kind else ""
 
 
+def _said_days(loan: LoanAnalysis) -> int:
+    """The overdue days a call may name: none when the person did not remember them."""
+    return 0 if loan.overdue_unsure else loan.overdue_days
+
+
 def _story(text: str) -> str:
     """The person's own words, tidied to sit inside a sentence: no trailing stop, one line, short."""
+    if text.startswith("hs:"):  # a tapped reason stored as its id by an earlier release
+        text = label(text)
     cleaned = cjk_punctuation(re.sub(r"\s+", " ", text).strip())
     cleaned = cleaned.rstrip("".join(lexicon("script_hardship")["trailing"]))
     if len(cleaned) > MAX_STORY_CHARS:
@@ -264,6 +272,7 @@ def _common(loan: LoanAnalysis, proposal: Proposal, goal: Goal) -> dict[str, Any
         "ceiling": spoken(proposal.ceiling),
         "counter": proposal.counter_low is not None and proposal.can_pay,
         "counter_low": spoken(proposal.counter_low or Decimal(0)),
+        "counter_low_term": min(proposal.installments or 0, COUNTER_TERMS[1]),
         "counter_high": spoken(proposal.counter_high or Decimal(0)),
         "counter_over": (proposal.counter_high or Decimal(0)) > proposal.ceiling,
         "late": loan.overdue_days > 0 or loan.status == "arrears",
@@ -282,7 +291,7 @@ def _status_script(profile: Profile, loan: LoanAnalysis, analysis: Analysis) -> 
     """A loan that needs no negotiation call: a current one, or one to get advice on first."""
     name = "negotiation/script_current" if loan.status == "current" else "negotiation/script_advice"
     text = render(name, platform=loan.key, monthly=spoken(loan.contract_monthly or Decimal(0)),
-                  estimated=loan.contract_estimated, overdue_days=loan.overdue_days)
+                  estimated=loan.contract_estimated, overdue_days=_said_days(loan))
     proposal = Proposal("installment", Decimal(0), None, None, analysis.first_payment)
     return CallScript(platform=loan.key, goal="installment", lender=loan.lender, outstanding=loan.outstanding,
                       proposal=proposal, second_overdue=False, bundle=False,
@@ -331,7 +340,7 @@ def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal
                                  next_workday=_date(workday))),
         Section("opening", render(
             "negotiation/script_opening", **common, **_owed_words(loan), name=(profile.name or "").strip(),
-            overdue_days=loan.overdue_days, reason=reason or "", tapped=bool(story) and story == reason_label(reason),
+            overdue_days=_said_days(loan), reason=reason or "", tapped=bool(story) and story == reason_label(reason),
             story=story)),
         Section("second_overdue", render("negotiation/script_second_overdue", **common,
                                          new_loans=profile.new_loans_to_repay_old) if loan.previous_overdue else ""),

@@ -15,7 +15,7 @@ from flows.parsing._calendar import find_day
 from flows.parsing._core import alternation, clause_breaks, ends_with_any, mask, section, starts_with_any, words
 from flows.parsing._durations import DurationHit, duration_hits, keyword_before, months_of, phrase_days, term_hits
 from flows.parsing._rate_types import Rate, make_rate
-from flows.parsing._rates import rate_hits
+from flows.parsing._rates import rate_hits, unstated_periods
 from flows.parsing._words import collection_in, third_party_in
 
 _LOAN_GAP_KEY = ("profile_facts", "max_gap")
@@ -183,19 +183,19 @@ def _pressure(text: str, chars: list[str], facts: dict[str, Found]) -> str:
 
 
 def _rate(text: str, chars: list[str], facts: dict[str, Found]) -> str:
-    hits = rate_hits(text)
+    hits = rate_hits(text, money=True)
     usable = [hit for hit in hits if hit.rate is not None]
     if usable:
         hit = usable[0]
         rate = hit.rate
         assert rate is not None
-        if not hit.explicit and hit.form == "ten_thousand":
-            kinds = section("answers_numbers", "rate_periods_to_ask", "ten_thousand")
+        kinds = None if hit.explicit else unstated_periods(rate, hit.form)
+        if kinds:
             options = tuple(r for r in (make_rate(rate.text, kind, rate.per_period)[0] for kind in kinds) if r)
             facts["rate"] = Found(None, hit.approx, False, said=rate.text, options=options)
         else:
             facts["rate"] = Found(rate, hit.approx, hit.explicit or hit.form == "fen", said=rate.text)
-    return _claim(chars, [(hit.start, hit.end) for hit in hits])
+    return _claim(chars, [(hit.start if hit.claim_start is None else hit.claim_start, hit.end) for hit in hits])
 
 
 def _days_found(hit: DurationHit, text: str) -> Found | None:
@@ -227,7 +227,8 @@ def _durations(text: str, chars: list[str], facts: dict[str, Found], today: date
     overdue_before = words("durations", "overdue_before")
     spans: list[tuple[int, int]] = []
     for hit in duration_hits(text):
-        if starts_with_any(text, hit.end, words("durations", "not_duration_after")):
+        if starts_with_any(text, hit.end, words("durations", "not_duration_after")) or keyword_before(
+                text, hit.start, words("durations", "rate_before"), max_gap=4):
             continue
         term = months_of(hit)
         if keyword_before(text, hit.start, overdue_before):

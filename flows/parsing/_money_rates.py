@@ -67,4 +67,7 @@ def money_rate_hits(text: str) -> list[RateHit]:
     end = max(principal.end, interest.end, period[1])
     rate, problem = make_rate(text[start:end], period[2], interest.value / principal.value)
     approx = interest.approx is not None or principal.approx is not None
-    return [RateHit(start, end, rate, problem, explicit=True, approx=approx, form="money")]
+    # The principal stays readable as what was borrowed or is owed: only the period and the interest
+    # belong to the rate ("借了一万，每天利息五块").
+    claim = min(interest.start, period[0]) if principal.start < min(interest.start, period[0]) else start
+    return [RateHit(start, end, rate, problem, explicit=True, approx=approx, form="money", claim_start=claim)]

@@ -60,6 +60,8 @@ class RateHit:
         explicit: True when a word said the period ("日息", "每天"); False when it was taken by default.
         approx: True when a word said the rate is approximate ("左右").
         form: How the figure was written: "percent", "ten_thousand" (万五), "fen" (三分利), "bare", "money".
+        claim_start: Where a message reader's claim on the text starts, when not at `start` (a money
+            rate leaves its principal to be read as what was borrowed).
     """
 
     start: int
@@ -69,6 +71,7 @@ class RateHit:
     explicit: bool = True
     approx: bool = False
     form: str = ""
+    claim_start: int | None = None
 
 
 def make_rate(text: str, kind: RateKind, fraction: Decimal, *, negative: bool = False) -> tuple[

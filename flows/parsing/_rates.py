@@ -297,3 +297,29 @@ def parse_rate(text: str) -> Rate:
             raise ParseError(err.problem, text) from err
         raise ParseError(ParseProblem.not_found, text) from err
     raise ParseError(ParseProblem.ambiguous, text, number=number)
+
+
+_BARE_PERCENT_ANNUAL = Decimal(5)
+"""A percentage said without a period and at least this large is taken as yearly."""
+_BARE_PERCENT_MONTHLY = Decimal("0.2")
+"""Below this a percentage said without a period is daily or monthly, never yearly."""
+
+
+def unstated_periods(rate: Rate, form: str) -> tuple[RateKind, ...] | None:
+    """The periods to ask about for a rate said without one; None when its form settles it.
+
+    "万五" and "万分之五" are daily or monthly; "0.05%" daily or monthly; "2%" monthly or yearly; "24%" yearly.
+    """
+    if form == "ten_thousand":
+        return _period_options()["ten_thousand"]
+    if form != "percent":
+        return None
+    percent = rate.per_period * 100
+    if percent >= _BARE_PERCENT_ANNUAL:
+        return None
+    return _period_options()["small_percent" if percent < _BARE_PERCENT_MONTHLY else "percent"]
+
+
+@cache
+def _period_options() -> dict[str, tuple[RateKind, ...]]:
+    return {str(form): tuple(kinds) for form, kinds in section("answers_numbers", "rate_periods_to_ask").items()}

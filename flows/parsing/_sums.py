@@ -9,8 +9,9 @@ yearly figure is divided by twelve. What each amount is comes from the words bef
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from flows.core.platforms import find_platform_in
@@ -37,6 +38,8 @@ class Part:
     approx: bool
     start: int
     end: int
+    alternating: bool = False
+    """Said as good and bad months ("好的时候…差的时候…"): a real spread, not a vague figure."""
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,19 @@ def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountH
     unit = trailing_unit(hits[1].run)
     if unit > 1 and trailing_unit(hits[0].run) == 1 and low * 10 <= second.low:
         low = low * unit  # "八到九千": the first figure shares the second's unit
-    if low >= second.high:
+    if low >= second.high and not is_range_word(first, second, alternating):
         return None
+    if low >= second.high:  # "好的时候五六千，差的时候一两千": good months first
+        low, high = min(second.low, first.low), max(first.high, second.high)
+        return Part(first.label, first.category or second.category, first.raw, low, high, (low + high) / 2, True,
+                    first.start, second.end, alternating=True)
     return Part(first.label, first.category or second.category, first.raw, low, second.high, (low + second.high) / 2,
                 True, first.start, second.end)
+
+
+def is_range_word(first: Part, second: Part, alternating: Sequence[str]) -> bool:
+    """Tell whether both parts are named by alternating words ("有时候…有时候…", "好的时候…差的时候…")."""
+    return any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
 
 
 def _merge_ranges(text: str, hits: list[AmountHit], parts: list[Part]) -> list[Part]:
@@ -183,14 +195,26 @@ def _conflicts(role: str | None, category: str | None) -> bool:
 
 
 def _yearly(part: Part, text: str, role: str | None) -> Part:
-    if role != "income":
+    """A monthly figure from one said per day, week, term or year ("每天吃饭五十" is 1,500 a month)."""
+    if role not in ("income", "expense"):
         return part
     after = text[part.end : part.end + 4]
-    yearly = words("answers_numbers", "yearly_words")
-    if part.category == "income_yearly" or any(word in part.label for word in yearly) or any(
-            after.startswith(word) for word in yearly):
-        return replace(part, low=part.low / _YEAR, high=part.high / _YEAR, value=part.value / _YEAR)
+    if part.category == "income_yearly":
+        return _scaled(part, Decimal(1) / _YEAR)
+    for period in section("answers_numbers", "period_words").values():
+        said = period["words"]
+        if any(word in part.label for word in said) or any(after.startswith(word) for word in said):
+            factor = period.get("income_per_month", period["per_month"]) if role == "income" else period["per_month"]
+            top, _, bottom = str(factor).partition("/")
+            return _scaled(part, Decimal(top) / Decimal(bottom or 1))
     return part
+
+
+def _scaled(part: Part, per_month: Decimal) -> Part:
+    def whole(amount: Decimal) -> Decimal:
+        return (amount * per_month).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+    return replace(part, low=whole(part.low), high=whole(part.high), value=whole(part.value), approx=True)
 
 
 def _several(parts: list[Part], role: str | None, text: str) -> MoneyAnswer:
@@ -286,7 +310,7 @@ def money_answer(text: str, *, role: str | None = None) -> MoneyAnswer:
     kept = [part for part in kept if not any(word in part.label for word in excluded)] or kept
     times = _times(kept, text) if role == "repaid" else None
     answer = _answer([times], text) if times else _answer(kept, text) if len(kept) == 1 else _several(kept, role, text)
-    if answer.value is not None and _vague(answer):
+    if answer.value is not None and _vague(answer) and not any(part.alternating for part in kept):
         return MoneyAnswer(None, answer.low, answer.high, True, said=answer.said, problem=ParseProblem.ambiguous)
     return replace(answer, off_role=off_role)
 

@@ -13,6 +13,8 @@ from flows.core.dialog import Base, Command, DialogBase, Stay, Step, Turn, choic
 from flows.core.models import Attachment, Input, Reply
 from flows.core.texts import render
 from flows.understanding import AnswerKind, Outcome, Question
+from flows.understanding.interject import respond
+from flows.understanding.loans import extract_message
 from flows.understanding.read import read
 
 STRATEGY_CHOICES: dict[str, Strategy] = {"plan:snowball": "snowball", "plan:avalanche": "avalanche"}
@@ -57,6 +59,10 @@ class HomeDialog(DialogBase):
             reading = read(Question("menu", AnswerKind.choice, options=options), inp.text, today=turn.today)
             if reading.outcome is Outcome.value:
                 return Stay([Reply(text=render("plan/picked"), choices=choices(str(reading.value)))])
+            if reading.interjection is not None:  # a question or a feeling at the menu is answered
+                return Stay([Reply(text=respond(reading.interjection)), self.menu(turn)])
+            if _corrects_profile(inp.text, turn):
+                return Stay([Reply(text=render("plan/correction"), choices=choices("menu:profile"))])
         return Stay([Reply(text=render("plan/hint")), self.menu(turn)])
 
     def reprompt(self, turn: Turn) -> list[Reply]:
@@ -86,3 +92,9 @@ class HomeDialog(DialogBase):
 
 
 HOME = HomeDialog()
+
+
+def _corrects_profile(text: str, turn: Turn) -> bool:
+    """Tell whether a message at the menu states a figure of the profile ("借呗其实欠一万五")."""
+    found = extract_message(text, today=turn.today)
+    return bool(found.profile) or any(loan.facts for loan in found.loans)

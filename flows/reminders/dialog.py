@@ -22,6 +22,7 @@ from flows.core.money import yuan
 from flows.core.texts import render
 from flows.reminders import callflow
 from flows.reminders.answers import zone_name
+from flows.reminders.delivery import held_reminder
 from flows.reminders.forms import SETUP_FORM, quiet_pair
 from flows.reminders.machine import fire
 from flows.reminders.messages import PREFIX, button, date_text, time_text
@@ -84,6 +85,11 @@ class RemindersDialog(DialogBase):
     def resume(self, turn: Turn, result: Any) -> Step:
         """Ask the current question again after an interruption."""
         return Stay(self.reprompt(turn))
+
+    def notices(self, turn: Turn) -> list[Reply]:
+        """Give a person whose transport cannot push the reminder they missed since their last chat."""
+        held = held_reminder(turn.session, turn.now)
+        return [held] if held is not None else []
 
     def reprompt(self, turn: Turn) -> list[Reply]:
         """Ask the current question again, or show the summary."""

@@ -169,6 +169,8 @@ class RemindersState(BaseModel):
     started: date | None = None
     """The day the plan's daily steps began (the walk through the contact order starts here)."""
     paused: list[LoanPause] = Field(default_factory=list)
+    held_until: datetime | None = None
+    """For a transport that cannot push (the console): when missed reminders were last shown."""
 
     def begin(self, day: date) -> None:
         """Start the daily steps on `day`, unless they already started."""

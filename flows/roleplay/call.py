@@ -27,7 +27,8 @@ from flows.roleplay.reading import Flag, Label, ReplyReading, read_reply
 from flows.roleplay.state import STAGE_ORDER, Mark, Persona, RoleplayState, Stage
 
 MAX_CLOSING_TURNS = 3
-"""Questions the persona answers at the close before it says goodbye."""
+"""Lines the persona answers at the close before it says goodbye: questions, and (until the user asked for
+written confirmation and its ID) any line but a goodbye, so the user always has a turn to ask for both."""
 COPIED: tuple[tuple[Label | Flag, Mark], ...] = (
     (Label.hardship, Mark.hardship), (Label.temporary, Mark.temporary), (Label.will, Mark.will),
     (Label.written, Mark.written), (Label.agent_id, Mark.agent_id), (Label.rights, Mark.rights),
@@ -73,13 +74,26 @@ def _context(call: RoleplayState, **extra: Any) -> dict[str, Any]:
     return context
 
 
+def _first_threat_due(call: RoleplayState) -> bool:
+    """Tell whether a call that went past the reason stage has not heard a threat yet (it skipped the
+    threat stage: an offer or a promise taken in the reason stage, or rights named from the start)."""
+    past_reason = STAGE_ORDER.index(call.stage) > STAGE_ORDER.index(Stage.reason) and call.stage is not Stage.ended
+    return past_reason and not call.threats and call.start in (Stage.opening, Stage.reason)
+
+
 def _threat(call: RoleplayState, part: str) -> dict[str, str]:
-    """The threat the hostile persona adds in its threatening stages, unless the user named their rights."""
+    """The threat the hostile persona adds in its threatening stages, unless the user named their rights.
+
+    A call that goes past the reason stage hears at least one, as calls with such agents do.
+    """
+    if not policy(call.persona).threatens:
+        return {}
     backed_down = call.has(Mark.rights) and part != "threat"
-    if not policy(call.persona).threatens or call.stage not in THREATENING or backed_down:
+    if not _first_threat_due(call) and (call.stage not in THREATENING or backed_down):
         return {}
     threat = next_threat(call)
-    return {"threat": threat, "threat_words": render("roleplay/threat_words", threat=threat)}
+    words = render("roleplay/threat_words", threat=threat, due=call.deal.agreed)
+    return {"threat": threat, "threat_words": words}
 
 
 def _stage_words(call: RoleplayState, part: str, **extra: Any) -> str:
@@ -212,7 +226,8 @@ def choose_trigger(call: RoleplayState, reading: ReplyReading, promise: Promise 
         call.deal.ask, call.deal.ask_kind = answer.ask, "first"
         return "counter"
     if call.stage is Stage.closing:
-        if reading.topics and call.closing_turns < MAX_CLOSING_TURNS and not reading.says(Flag.bye):
+        room = bool(reading.topics) or not (call.has(Mark.written) and call.has(Mark.agent_id))
+        if room and call.closing_turns < MAX_CLOSING_TURNS and not reading.says(Flag.bye):
             call.closing_turns += 1
             return "question"
         return "done"
@@ -257,7 +272,7 @@ def take_turn(call: RoleplayState, text: str) -> Turn:
         words.append(persona_words(call, "bye", **_context(call, next_step=call.has(Mark.next_step))))
     elif trigger == "stall":
         words.append(persona_words(call, "stall", **_context(call, empty=reading.empty)))
-    elif trigger == "question":
+    elif trigger == "question" or (before is Stage.closing and call.stage is Stage.closing):
         words.append(persona_words(call, "back", **_context(call)))
     elif trigger == "counter":
         words.append(_stage_words(call, "objection"))

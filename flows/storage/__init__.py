@@ -122,7 +122,8 @@ def open_store(
 
     Raises:
         StorageError: The database cannot be opened or the key is unusable (its subclass
-            `EncryptionKeyError`); the message is one line, free of passwords and keys.
+            `EncryptionKeyError`, also when the key is not the one the database was created
+            with); the message is one line, free of passwords and keys.
     """
     db_url = resolve_url(url, db_path=db_path)
     if in_memory(db_url):
@@ -137,9 +138,11 @@ def open_store(
     engine = make_engine(db_url)
     try:
         if migrate_in_child and not in_memory(db_url):
-            upgrade_in_child(engine)
+            upgrade_in_child(engine, cipher)
         else:
-            upgrade_to_head(engine)
+            upgrade_to_head(engine, cipher)
+        store = SqlStore(engine, cipher)
+        store.keyring  # noqa: B018  (verifies the key now: a wrong key refuses to start)
     except DBAPIError as exc:
         engine.dispose()
         where = db_url.render_as_string(hide_password=True)
@@ -147,4 +150,4 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return SqlStore(engine, cipher)
+    return store

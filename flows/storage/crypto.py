@@ -78,12 +78,21 @@ class Cipher:
                     f"{which} is not a valid key (expected 44 characters of urlsafe base64); {_GENERATE_HINT}"
                 ) from None
         self._fernet = MultiFernet(fernets)
+        self._keys = keys
         self._source = source
 
     @classmethod
     def generate(cls) -> Cipher:
         """Return a cipher with a fresh random key (for in-memory databases and tests)."""
         return cls(generate_key(), source="a generated key")
+
+    def newest(self) -> Cipher:
+        """Return a cipher with only the key that encrypts (to check that a rotation left nothing behind)."""
+        return Cipher(self._keys[0], source=f"the newest key of {self._source}")
+
+    def material(self) -> str:
+        """Return every key, comma-separated, newest first: only for a child process's stdin, never argv or env."""
+        return ",".join(key.decode("ascii") for key in self._keys)
 
     def encrypt(self, data: bytes) -> bytes:
         """Encrypt and authenticate `data` with the newest key.
@@ -116,7 +125,11 @@ class Cipher:
             ) from None
 
     def rotate(self, token: bytes) -> bytes:
-        """Re-encrypt a token under the newest key (for key rotation jobs)."""
+        """Re-encrypt a token under the newest key (MultiFernet semantics: any key may have written it).
+
+        Raises:
+            DecryptionError: None of the keys wrote the token.
+        """
         try:
             return self._fernet.rotate(token)
         except InvalidToken:

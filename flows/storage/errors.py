@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+WRONG_KEY_EN = "the encryption key does not match this database: refusing to start (see deploy/README.md)"
+
+
+def wrong_key_message() -> str:
+    """Return the one line a wrong key stops the start with: Chinese first (a template), then English."""
+    from flows.core.texts import render  # only when it happens: the migration child never loads templates
+
+    return f"{render('core/wrong_key')} / {WRONG_KEY_EN}"
+
 
 class StorageError(Exception):
     """Storage cannot be opened or read; the message is one plain line, safe to show an operator."""

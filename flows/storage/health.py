@@ -7,7 +7,8 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from flows.storage.sql import _READ_ONLY, SqlStore
+from flows.storage.connect import READ_ONLY
+from flows.storage.sql import SqlStore
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def database_answers(store: SqlStore) -> bool:
         True when the database answered, False on any database error (logged by type only).
     """
     try:
-        with store.engine.execution_options(**{_READ_ONLY: True}).connect() as conn:
+        with store.engine.execution_options(**{READ_ONLY: True}).connect() as conn:
             return bool(conn.execute(text("SELECT 1")).scalar() == 1)
     except SQLAlchemyError as exc:
         logger.warning("health check: database did not answer: %s", type(exc).__name__)

@@ -8,12 +8,16 @@ that ran out while `sending` may or may not have reached Telegram (the process d
 request and `sent`): it is sent again, because a lost due-date reminder costs the user more than a
 duplicate.  That window is one HTTP round trip per message in flight.
 
-Only the chat id is plain; what a reminder is about (`params`) is encrypted with the store's key.
+Rows are keyed by the user's keyed pseudonym (`Keyring.ref`); the address (user and chat id) and
+what a reminder is about (`params`) are encrypted under the user's data key, so a row without its
+key (the user deleted) cannot be sent or read.  Only the kind, slot, status and times are plain:
+the dispatcher's index needs the due time.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +41,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from flows.storage.crypto import Cipher
-from flows.storage.sql import METADATA, SqlStore
+from flows.storage.errors import DecryptionError
+from flows.storage.keys import USER_KEYS, Keyring
+from flows.storage.sql import SqlStore
+from flows.storage.tables import METADATA
+
+log = logging.getLogger(__name__)
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, BLOCKED = "skipped", "failed", "blocked"
@@ -48,8 +57,8 @@ REMINDERS = Table(
     "reminders",
     METADATA,
     Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
-    Column("user_id", Text, nullable=False),
-    Column("chat_id", BigInteger, nullable=False),
+    Column("user_id", Text, nullable=False),  # the keyed pseudonym, as in every user table
+    Column("address", LargeBinary, nullable=False),
     Column("kind", Text, nullable=False),
     Column("slot", Text, nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False),
@@ -66,6 +75,9 @@ REMINDERS = Table(
 )
 """One reminder to look at (and maybe send) at `due_at`."""
 _R = REMINDERS.c
+_WITH_KEY = select(REMINDERS, USER_KEYS.c.wrapped).select_from(
+    REMINDERS.outerjoin(USER_KEYS, USER_KEYS.c.user_id == _R.user_id)
+)
 
 
 @dataclass(frozen=True)
@@ -101,22 +113,31 @@ def _utc(moment: datetime) -> datetime:
 class ReminderRepo:
     """Reads and writes reminder rows on the store's database."""
 
-    def __init__(self, engine: Engine, cipher: Cipher) -> None:
-        """Use the store's engine (already migrated) and its cipher for `params`."""
+    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+        """Use the store's engine (already migrated) and its keyring (pseudonyms, users' data keys)."""
         self.engine = engine
-        self._cipher = cipher
+        self._keyring = keyring
         self._postgres = engine.dialect.name == "postgresql"
 
     @classmethod
     def for_store(cls, store: SqlStore) -> ReminderRepo:
-        """Build the repository on an open `SqlStore` (same database, same key)."""
-        return cls(store.engine, store.cipher)
+        """Build the repository on an open `SqlStore` (same database, same keys)."""
+        return cls(store.engine, store.keyring)
 
-    def _encode(self, params: dict[str, Any]) -> bytes:
-        return self._cipher.encrypt(json.dumps(params, sort_keys=True).encode())
+    @staticmethod
+    def _encode(cipher: Cipher, params: dict[str, Any]) -> bytes:
+        return cipher.encrypt(json.dumps(params, sort_keys=True).encode())
 
-    def _decode(self, blob: bytes | None) -> dict[str, Any]:
-        return dict(json.loads(self._cipher.decrypt(blob))) if blob else {}
+    @staticmethod
+    def _decode(cipher: Cipher, blob: bytes | None) -> dict[str, Any]:
+        return dict(json.loads(cipher.decrypt(blob))) if blob else {}
+
+    def _user_cipher(self, conn: Connection, ref: str) -> Cipher | None:
+        # FOR SHARE: a concurrent delete_user (which deletes the key first) waits for this
+        # transaction, or has already removed the key and nothing is written.
+        query = select(USER_KEYS.c.wrapped).where(USER_KEYS.c.user_id == ref)
+        wrapped = conn.execute(query.with_for_update(read=True) if self._postgres else query).scalar()
+        return self._keyring.unwrap(wrapped) if wrapped is not None else None
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -139,7 +160,10 @@ class ReminderRepo:
         with self.engine.begin() as conn:
             found = conn.scalars(
                 select(_R.slot).where(
-                    _R.user_id == user_id, _R.kind == kind, _R.slot.in_(list(slots)), _R.status != PENDING
+                    _R.user_id == self._keyring.ref(user_id),
+                    _R.kind == kind,
+                    _R.slot.in_(list(slots)),
+                    _R.status != PENDING,
                 )
             )
             return set(found)
@@ -147,11 +171,16 @@ class ReminderRepo:
     def replace_pending(self, user_id: str, chat_id: int | None, wanted: Sequence[NewReminder]) -> None:
         """Make the user's pending rows exactly `wanted` (rows in flight or done are left alone).
 
-        A wanted row whose (kind, slot) already exists in another status is not created again.
+        A wanted row whose (kind, slot) already exists in another status is not created again; a user
+        without a data key (deleted meanwhile) gets no rows.
         """
+        ref = self._keyring.ref(user_id)
         with self.engine.begin() as conn:
+            cipher = self._user_cipher(conn, ref)
+            if cipher is None:
+                chat_id = None
             current = conn.execute(
-                select(_R.id, _R.kind, _R.slot, _R.due_at).where(_R.user_id == user_id, _R.status == PENDING)
+                select(_R.id, _R.kind, _R.slot, _R.due_at).where(_R.user_id == ref, _R.status == PENDING)
             ).all()
             keep = {(w.kind, w.slot, _utc(w.due_at)) for w in wanted} if chat_id is not None else set()
             have = set()
@@ -164,19 +193,20 @@ class ReminderRepo:
                     stale.append(row.id)
             if stale:
                 conn.execute(delete(REMINDERS).where(_R.id.in_(stale)))
-            if chat_id is None:
+            if chat_id is None or cipher is None:
                 return
+            address = self._encode(cipher, {"user_id": user_id, "chat_id": chat_id})
             self._insert(
                 conn,
                 [
                     {
-                        "user_id": user_id,
-                        "chat_id": chat_id,
+                        "user_id": ref,
+                        "address": address,
                         "kind": w.kind,
                         "slot": w.slot,
                         "due_at": _utc(w.due_at),
                         "status": PENDING,
-                        "params": self._encode(w.params),
+                        "params": self._encode(cipher, w.params),
                         "attempts": 0,
                     }
                     for w in wanted
@@ -186,13 +216,17 @@ class ReminderRepo:
 
     def pending(self, user_id: str) -> list[NewReminder]:
         """Return the user's pending rows, soonest first."""
+        ref = self._keyring.ref(user_id)
         with self.engine.begin() as conn:
+            cipher = self._user_cipher(conn, ref)
             rows = conn.execute(
                 select(_R.kind, _R.slot, _R.due_at, _R.params)
-                .where(_R.user_id == user_id, _R.status == PENDING)
+                .where(_R.user_id == ref, _R.status == PENDING)
                 .order_by(_R.due_at)
             ).all()
-        return [NewReminder(r.kind, r.slot, _utc(r.due_at), self._decode(r.params)) for r in rows]
+        if cipher is None:
+            return []
+        return [NewReminder(r.kind, r.slot, _utc(r.due_at), self._decode(cipher, r.params)) for r in rows]
 
     # -- dispatching ---------------------------------------------------------------------------
 
@@ -204,19 +238,17 @@ class ReminderRepo:
         now = _utc(now)
         with self.engine.begin() as conn:
             stale = conn.execute(
-                select(REMINDERS)
-                .where(_R.status.in_(IN_FLIGHT), _R.lease_until < now)
+                _WITH_KEY.where(_R.status.in_(IN_FLIGHT), _R.lease_until < now)
                 .order_by(_R.due_at)
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=REMINDERS)
             ).all()
             due = (
                 conn.execute(
-                    select(REMINDERS)
-                    .where(_R.status == PENDING, _R.due_at <= now)
+                    _WITH_KEY.where(_R.status == PENDING, _R.due_at <= now)
                     .order_by(_R.due_at)
                     .limit(limit - len(stale))
-                    .with_for_update(skip_locked=True)
+                    .with_for_update(skip_locked=True, of=REMINDERS)
                 ).all()
                 if len(stale) < limit
                 else []
@@ -228,20 +260,40 @@ class ReminderRepo:
                     .where(_R.id.in_([row.id for row in rows]))
                     .values(status=CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=_R.attempts + 1)
                 )
-        return [
-            ClaimedReminder(
-                id=row.id,
-                user_id=row.user_id,
-                chat_id=row.chat_id,
-                kind=row.kind,
-                slot=row.slot,
-                due_at=_utc(row.due_at),
-                params=self._decode(row.params),
-                attempts=row.attempts + 1,
-                uncertain=row.status == SENDING,
-            )
-            for row in rows
-        ]
+            claimed, unreadable = [], []
+            for row in rows:
+                try:
+                    if row.wrapped is None:
+                        raise DecryptionError("no data key")
+                    cipher = self._keyring.unwrap(row.wrapped)
+                    params = self._decode(cipher, row.params)
+                    address = self._decode(cipher, row.address)
+                    user_id, chat_id = str(address["user_id"]), int(address["chat_id"])
+                except (DecryptionError, ValueError, KeyError, TypeError):
+                    unreadable.append(row.id)
+                    continue
+                claimed.append(
+                    ClaimedReminder(
+                        id=row.id,
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        kind=row.kind,
+                        slot=row.slot,
+                        due_at=_utc(row.due_at),
+                        params=params,
+                        attempts=row.attempts + 1,
+                        uncertain=row.status == SENDING,
+                    )
+                )
+            if unreadable:
+                # Retrying cannot make a row decrypt; closing it keeps it from blocking the others forever.
+                log.error("reminder rows do not decrypt; marked failed count=%d", len(unreadable))
+                conn.execute(
+                    update(REMINDERS)
+                    .where(_R.id.in_(unreadable))
+                    .values(status=FAILED, claimed_by=None, lease_until=None, sent_at=now)
+                )
+        return claimed
 
     def _update(self, reminder_id: int, worker: str, expect: Sequence[str], **values: Any) -> bool:
         # One conditional UPDATE: it changes the row only while this worker still holds it.
@@ -270,7 +322,7 @@ class ReminderRepo:
     def block_user(self, user_id: str) -> None:
         """Drop a user's pending rows (they blocked the bot); their next turn schedules again."""
         with self.engine.begin() as conn:
-            conn.execute(delete(REMINDERS).where(_R.user_id == user_id, _R.status == PENDING))
+            conn.execute(delete(REMINDERS).where(_R.user_id == self._keyring.ref(user_id), _R.status == PENDING))
 
     def purge(self, before: datetime, *, limit: int = 1000) -> int:
         """Delete up to `limit` finished rows due before `before`; return how many."""

@@ -1,9 +1,11 @@
 """The SQLAlchemy store: one encrypted row per user, one locked transaction per turn.
 
-Every table of user data is a SQLAlchemy Core `Table` on `METADATA` with a `user_id` column; that
-column is how `delete_user` finds it, so a new table (reminders, role-play history) is erased
-with the user as soon as its module is imported.  Core, not the ORM: each turn reads and writes one
-row by key, and the ORM's unit of work cost more CPU and memory than everything else in the store.
+Every table of user data is a SQLAlchemy Core `Table` on `METADATA` with a `user_id` column holding
+the user's keyed pseudonym (`Keyring.ref`), never the transport id; that column is how
+`delete_user` finds it, so a new table (reminders, role-play history) is erased with the user as
+soon as its module is imported.  A user's rows are encrypted under their own data key
+(`flows/storage/keys.py`), which `delete_user` destroys first.  Core, not the ORM: each turn reads
+and writes one row by key, and the ORM's unit of work cost more CPU and memory than everything else.
 The schema itself is owned by the Alembic migrations in `flows/storage/migrations`;
 `tests/test_storage.py` checks they agree.
 """
@@ -14,134 +16,49 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    LargeBinary,
-    MetaData,
-    Table,
-    Text,
-    bindparam,
-    create_engine,
-    delete,
-    event,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import URL, Connection
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
+from flows.core import tags
 from flows.core.clock import Clock, SystemClock
 from flows.core.session import Session
 from flows.storage.base import Store
+from flows.storage.connect import (
+    BUSY_TIMEOUT_SECONDS,
+    CONNECT_TIMEOUT_SECONDS,
+    POOL_RECYCLE_SECONDS,
+    READ_ONLY,
+    SQLITE_CACHE_KIB,
+    PgTimeouts,
+    in_memory,
+    make_engine,
+    pg_timeouts,
+)
 from flows.storage.crypto import Cipher
 from flows.storage.errors import StorageError
+from flows.storage.keys import USER_KEYS, Keyring, open_keyring
+from flows.storage.tables import METADATA, SESSIONS, user_tables
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "CONNECT_TIMEOUT_SECONDS",
+    "METADATA",
+    "POOL_RECYCLE_SECONDS",
+    "SESSIONS",
+    "SQLITE_CACHE_KIB",
+    "PgTimeouts",
+    "SqlStore",
+    "SqlTurn",
+    "in_memory",
+    "make_engine",
+    "pg_timeouts",
+    "user_tables",
+]
 
 logger = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_SECONDS = 30
-"""How long a turn waits for another process's turn on the same data before failing."""
-
-SQLITE_CACHE_KIB = 512
-"""Page cache per SQLite connection."""
-
-CONNECT_TIMEOUT_SECONDS = 10
-"""How long opening a PostgreSQL connection may take before the turn fails (and the user is asked to retry)."""
-POOL_RECYCLE_SECONDS = 1800
-"""Pooled PostgreSQL connections older than this are replaced (idle-timeout proxies drop them silently)."""
-
-_READ_ONLY = "coach_read_only"
-
-
-METADATA = MetaData()
-"""Every storage table; the Alembic migrations in `flows/storage/migrations` must agree with it."""
-
-SESSIONS = Table(
-    "sessions",
-    METADATA,
-    Column("user_id", Text, primary_key=True),
-    Column("payload", LargeBinary),  # NULL only while PostgreSQL holds a new user's lock
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-"""One user's `Session`, encrypted."""
-
-
-def user_tables() -> list[Table]:
-    """Return every table keyed by user, children before parents (the order deletes must run in)."""
-    return [table for table in reversed(METADATA.sorted_tables) if "user_id" in table.c]
-
-
-def _install_sqlite_hooks(engine: Engine) -> None:
-    # pysqlite's own transaction handling skips BEGIN before SELECT and DDL; the SQLAlchemy
-    # docs' recipe takes it over so every transaction really begins where SQLAlchemy says.
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # WAL's recommended setting: no fsync per commit, still durable if the process dies; a
-            # power cut can lose the last turns but never corrupts the file.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            # 512 KiB holds every interior B-tree page of a large user table; leaf pages come from
-            # the OS's file cache.  SQLite's 2 MB default per connection is resident memory we miss.
-            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # IMMEDIATE takes the write lock up front, so two processes' turns queue on the busy
-        # timeout instead of both reading and one failing at its first write.
-        if conn.get_execution_options().get(_READ_ONLY):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def in_memory(url: URL) -> bool:
-    """Whether `url` is a SQLite database that lives only in this process."""
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-
-
-def make_engine(url: URL) -> Engine:
-    """Create an engine configured for the store: SQLite in WAL mode with locking turns, or PostgreSQL.
-
-    Args:
-        url: A `sqlite` or `postgresql+psycopg` URL.
-
-    Returns:
-        The engine; the caller disposes it (the store does on `close`).
-    """
-    if url.get_backend_name() == "sqlite":
-        if in_memory(url):
-            # One shared connection, so the in-memory database outlives a checkout (tests only).
-            engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 0})
-        else:
-            # LIFO: the connection used last is used next, so one page cache stays warm instead of
-            # every pooled connection filling its own.
-            engine = create_engine(url, pool_use_lifo=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-        _install_sqlite_hooks(engine)
-        return engine
-    # A server that went away (restart, failover, killed backend) costs the turns that were using it,
-    # never the process: pre-ping replaces dead pooled connections before a turn uses them, a
-    # disconnect during a turn invalidates the pool, and connecting gives up after a bounded time.
-    # lock_timeout bounds a turn's wait for another instance's turn on the same user; it joins any
-    # options the URL already carries (a search_path, say) instead of replacing them.
-    options = f"{url.query.get('options', '')} -c lock_timeout={BUSY_TIMEOUT_SECONDS}s".strip()
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_recycle=POOL_RECYCLE_SECONDS,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
-    )
 
 
 class SqlTurn:
@@ -166,9 +83,14 @@ class SqlTurn:
 
 _USER: BindParameter[str] = bindparam("uid")  # not "user_id": INSERT and UPDATE reserve column names for their values
 # Built once, compiled once: each turn runs two or three of these by key.
-_READ = select(SESSIONS.c.payload).where(SESSIONS.c.user_id == _USER)
-_READ_LOCKED = _READ.with_for_update()
+_READ = (
+    select(SESSIONS.c.payload, USER_KEYS.c.wrapped)
+    .select_from(SESSIONS.outerjoin(USER_KEYS, USER_KEYS.c.user_id == SESSIONS.c.user_id))
+    .where(SESSIONS.c.user_id == _USER)
+)
+_READ_LOCKED = _READ.with_for_update(of=SESSIONS)
 _INSERT = insert(SESSIONS)
+_INSERT_KEY = insert(USER_KEYS)
 _UPDATE = update(SESSIONS).where(SESSIONS.c.user_id == _USER)
 _DELETE = delete(SESSIONS).where(SESSIONS.c.user_id == _USER)
 _LOCK_ATTEMPTS = 5
@@ -182,14 +104,16 @@ class SqlStore:
 
         Args:
             engine: From `make_engine`; the store disposes it on `close`.
-            cipher: Encrypts every payload.
+            cipher: The master key(s): they wrap every user's data key and the install secret.
             clock: Stamps `updated_at`; the system clock by default.
         """
         self.engine = engine
         self._cipher = cipher
         self._clock: Clock = clock or SystemClock()
-        self._read_only = engine.execution_options(**{_READ_ONLY: True})
+        self._read_only = engine.execution_options(**{READ_ONLY: True})
         self._postgres = engine.dialect.name == "postgresql"
+        self._keyring_value: Keyring | None = None
+        self._keyring_lock = threading.Lock()
         # SQLite has one writer at a time whatever we do; queueing this process's turns on a lock
         # wakes the next one as soon as the last commits, where SQLite's busy handler would poll
         # with sleeps of up to 100 ms.  PostgreSQL locks per user row and needs nothing more.
@@ -201,8 +125,31 @@ class SqlStore:
 
     @property
     def cipher(self) -> Cipher:
-        """Return the cipher, for other storage modules that encrypt their own rows."""
+        """Return the master cipher (it wraps data keys; user rows are under their own keys)."""
         return self._cipher
+
+    @property
+    def keyring(self) -> Keyring:
+        """Return the keyring, verifying the master key against the database on first use.
+
+        Raises:
+            EncryptionKeyError: The master key is not the one the database was created with.
+        """
+        if self._keyring_value is None:
+            with self._keyring_lock:
+                if self._keyring_value is None:
+                    with self._one_writer, self.engine.begin() as conn:
+                        self._keyring_value = open_keyring(conn, self._cipher)
+                    tags.use_key(self._keyring_value.subkey("logs/user-tag"))
+        return self._keyring_value
+
+    def subkey(self, purpose: str) -> bytes:
+        """Return a 32-byte secret for `purpose`, derived from the install secret; key rotation keeps it."""
+        return self.keyring.subkey(purpose)
+
+    def ref(self, user_id: str) -> str:
+        """Return the keyed pseudonym `user_id`'s rows are stored under."""
+        return self.keyring.ref(user_id)
 
     @contextmanager
     def turn(self, user_id: str) -> Iterator[SqlTurn]:
@@ -211,7 +158,8 @@ class SqlStore:
         On PostgreSQL the row is locked with SELECT ... FOR UPDATE (inserted first if missing,
         so there is a row to lock); on SQLite the transaction begins IMMEDIATE, which holds the
         database's write lock.  Either way a second turn for the user waits (up to
-        `BUSY_TIMEOUT_SECONDS`) until this one commits, then sees what it saved.
+        `BUSY_TIMEOUT_SECONDS` on SQLite, `COACH_DB_LOCK_TIMEOUT_MS` on PostgreSQL) until this
+        one commits, then sees what it saved.
 
         Args:
             user_id: Whose turn it is.
@@ -221,14 +169,16 @@ class SqlStore:
             session is written and committed when the block exits normally; everything is
             rolled back if it raises.
         """
+        keyring = self.keyring
+        ref = keyring.ref(user_id)
         with self._one_writer, self.engine.begin() as conn:
-            has_row, payload = self._lock(conn, user_id)
-            current = SqlTurn(user_id, self._decode(user_id, payload) if payload is not None else None)
+            has_row, payload, wrapped = self._lock(conn, ref)
+            current = SqlTurn(user_id, self._decode(user_id, payload, wrapped) if payload is not None else None)
             yield current
             if current.staged is not None:
-                self._write(conn, current.staged, new=not has_row)
+                self._write(conn, ref, current.staged, wrapped, new=not has_row)
             elif has_row and payload is None:
-                conn.execute(_DELETE, {"uid": user_id})  # only the lock placeholder: leave no trace
+                conn.execute(_DELETE, {"uid": ref})  # only the lock placeholder: leave no trace
 
     def load_session(self, user_id: str) -> Session | None:
         """Read a user's session without locking (for commands and previews).
@@ -236,9 +186,10 @@ class SqlStore:
         Raises:
             DecryptionError: The stored session does not decrypt with this store's key.
         """
+        ref = self.ref(user_id)
         with self._read_only.begin() as conn:
-            payload = conn.execute(_READ, {"uid": user_id}).scalar()
-        return self._decode(user_id, payload) if payload is not None else None
+            row = conn.execute(_READ, {"uid": ref}).first()
+        return self._decode(user_id, row.payload, row.wrapped) if row is not None and row.payload else None
 
     def save_session(self, session: Session) -> None:
         """Write a user's session in its own (locking) transaction."""
@@ -246,53 +197,85 @@ class SqlStore:
             current.save(session)
 
     def delete_user(self, user_id: str) -> None:
-        """Erase every row about a user from every user-keyed table, in one transaction."""
-        with self.engine.begin() as conn:
+        """Erase every row about a user from every user-keyed table, in one transaction.
+
+        The user's data key goes first: on PostgreSQL that takes its row lock, so a concurrent
+        reminder write (which needs the key) either finishes before the delete or finds no key.
+        On a SQLite file the write-ahead log is then checkpointed and truncated: until then it
+        still holds the pages as they were before the delete.
+        """
+        ref = self.ref(user_id)
+        with self._one_writer, self.engine.begin() as conn:
+            conn.execute(delete(USER_KEYS).where(USER_KEYS.c.user_id == ref))
             for table in user_tables():
-                conn.execute(delete(table).where(table.c.user_id == user_id))
+                if table is not USER_KEYS:
+                    conn.execute(delete(table).where(table.c.user_id == ref))
+        if not self._postgres and not in_memory(self.engine.url):
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            busy = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        if busy and busy[0]:
+            # A reader kept an old snapshot; the next checkpoint (SQLite's automatic ones) finishes the job.
+            logger.warning("the write-ahead log could not be truncated after a delete")
 
     def user_ids(self) -> Iterator[str]:
-        """Yield the ids of every user with a stored session (operators' tools only)."""
+        """Yield the ids of every user with a stored session, sorted (operators' tools only; decrypts each)."""
         with self._read_only.begin() as conn:
-            ids = list(
-                conn.scalars(
-                    select(SESSIONS.c.user_id).where(SESSIONS.c.payload.is_not(None)).order_by(SESSIONS.c.user_id)
-                )
-            )
-        yield from ids
+            rows = conn.execute(
+                select(SESSIONS.c.payload, USER_KEYS.c.wrapped)
+                .select_from(SESSIONS.join(USER_KEYS, USER_KEYS.c.user_id == SESSIONS.c.user_id))
+                .where(SESSIONS.c.payload.is_not(None))
+            ).all()
+        keyring = self.keyring
+        ids = [Session.model_validate_json(keyring.unwrap(r.wrapped).decrypt(r.payload)).user_id for r in rows]
+        yield from sorted(ids)
 
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def _lock(self, conn: Connection, user_id: str) -> tuple[bool, bytes | None]:
-        """Lock the user's row and return whether it exists and its payload (None for a placeholder)."""
-        params = {"uid": user_id}
+    def _lock(self, conn: Connection, ref: str) -> tuple[bool, bytes | None, bytes | None]:
+        """Lock the user's row; return whether it exists, its payload (None: a placeholder) and wrapped key."""
+        params = {"uid": ref}
         if not self._postgres:
             row = conn.execute(_READ, params).first()  # BEGIN IMMEDIATE already holds the write lock
-            return (False, None) if row is None else (True, row.payload)
+            return (False, None, None) if row is None else (True, row.payload, row.wrapped)
         row = conn.execute(_READ_LOCKED, params).first()
         # Retry: a concurrent turn may delete its placeholder between our insert and our lock.
         for _ in range(_LOCK_ATTEMPTS):
             if row is not None:
-                return True, row.payload
-            conn.execute(self._placeholder, {"user_id": user_id, "payload": None, "updated_at": self._clock.now()})
+                return True, row.payload, row.wrapped
+            conn.execute(self._placeholder, {"user_id": ref, "payload": None, "updated_at": self._clock.now()})
             row = conn.execute(_READ_LOCKED, params).first()
         if row is not None:
-            return True, row.payload
-        raise StorageError(f"could not lock the session row for user {user_id}")
+            return True, row.payload, row.wrapped
+        raise StorageError("could not lock a session row")
 
-    def _write(self, conn: Connection, session: Session, *, new: bool) -> None:
+    def _write(self, conn: Connection, ref: str, session: Session, wrapped: bytes | None, *, new: bool) -> None:
+        keyring = self.keyring
+        if wrapped is None:
+            # The user's first save: their data key is made here, under the session row's lock.
+            cipher, wrapped = keyring.new_data_key()
+            conn.execute(_INSERT_KEY, {"user_id": ref, "wrapped": wrapped, "created_at": self._clock.now()})
+        else:
+            cipher = keyring.unwrap(wrapped)
         # Dumping in python mode keeps Decimals as exact strings ("0.10"), where the JSON
         # serialiser of the contract would turn yuan into floats.
-        payload = self._cipher.encrypt(to_json(session.model_dump(mode="python")))
+        payload = cipher.encrypt(to_json(session.model_dump(mode="python")))
         if new:
-            conn.execute(_INSERT, {"user_id": session.user_id, "payload": payload, "updated_at": self._clock.now()})
+            conn.execute(_INSERT, {"user_id": ref, "payload": payload, "updated_at": self._clock.now()})
         else:
-            conn.execute(_UPDATE, {"uid": session.user_id, "payload": payload, "updated_at": self._clock.now()})
+            conn.execute(_UPDATE, {"uid": ref, "payload": payload, "updated_at": self._clock.now()})
 
-    def _decode(self, user_id: str, payload: bytes) -> Session:
-        session = Session.model_validate_json(self._cipher.decrypt(payload))
+    def _decode(self, user_id: str, payload: bytes, wrapped: bytes | None) -> Session:
+        if wrapped is None:
+            raise StorageError("a stored session has no data key; the database was altered")
+        session = Session.model_validate_json(self.keyring.unwrap(wrapped).decrypt(payload))
         if session.user_id != user_id:
             # Fernet cannot bind a token to its row, so check that rows were not swapped.
             raise StorageError("a stored session belongs to another user; the database was altered")

@@ -20,7 +20,6 @@ Questions and feelings typed instead of an answer are the word readers' (flows/u
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,10 +27,10 @@ from functools import cache
 from typing import Protocol
 
 from flows.parsing._amounts import amount_hits, strip_for_zero, to_yuan
-from flows.parsing._core import ParseProblem, prepare, section, words
+from flows.parsing._core import ParseProblem, prepare, words
 from flows.parsing._durations import keyword_before
 from flows.parsing._rate_types import Rate, RateKind, make_rate
-from flows.parsing._rates import rate_hits
+from flows.parsing._rates import rate_hits, unstated_periods
 from flows.parsing._sums import MoneyAnswer, money_answer
 from flows.understanding._numeric import (
     LEXICON,
@@ -78,8 +77,6 @@ RECEIVED_IN_FULL = PrincipalLess(Decimal(0))
 
 _RELATIVE_SPREAD = Decimal("0.1")
 _DEDUCTED_AFTER = 4
-_BARE_PERCENT_ANNUAL = Decimal(5)
-_BARE_PERCENT_MONTHLY = Decimal("0.2")
 
 
 class NumberReader(Protocol):
@@ -184,25 +181,6 @@ def _alternatives(rate: Rate, kinds: tuple[RateKind, ...]) -> tuple[Rate, ...]:
 
 
 @cache
-def _period_options() -> Mapping[str, tuple[RateKind, ...]]:
-    table: dict[str, tuple[RateKind, ...]] = {}
-    for form, kinds in section(LEXICON, "rate_periods_to_ask").items():
-        table[str(form)] = tuple(kinds)
-    return table
-
-
-def _unstated_period(rate: Rate, form: str) -> tuple[RateKind, ...] | None:
-    """The periods to ask about for a rate said without one; None when its form settles it."""
-    if form == "ten_thousand":
-        return _period_options()["ten_thousand"]
-    if form != "percent":
-        return None
-    percent = rate.per_period * 100
-    if percent >= _BARE_PERCENT_ANNUAL:
-        return None
-    return _period_options()["small_percent" if percent < _BARE_PERCENT_MONTHLY else "percent"]
-
-
 def _bare_number(question: Question, prepared: str) -> Reading | None:
     hits = [hit for hit in amount_hits(prepared, whole_answer=True) if hit.exact is not None]
     if len(hits) != 1 or hits[0].exact is None:
@@ -210,7 +188,7 @@ def _bare_number(question: Question, prepared: str) -> Reading | None:
     made, _ = make_rate(prepared, "annual", hits[0].exact / 100)
     if made is None:
         return None
-    kinds = _unstated_period(made, "percent") or ("annual",)
+    kinds = unstated_periods(made, "percent") or ("annual",)
     return Reading(Outcome.ambiguous, options=_alternatives(made, kinds), said=prepared)
 
 
@@ -247,7 +225,7 @@ def read_rate(question: Question, text: str, *, today: date) -> Reading:
                  abs(hit.rate.annual_simple - first.rate.annual_simple) > first.rate.annual_simple * _RELATIVE_SPREAD]
     if different:
         return Reading(Outcome.ambiguous, options=(first.rate, *different), said=prepared)
-    ask = None if first.explicit else _unstated_period(first.rate, first.form)
+    ask = None if first.explicit else unstated_periods(first.rate, first.form)
     if ask is not None:
         return Reading(Outcome.ambiguous, options=_alternatives(first.rate, ask), said=first.rate.text,
                        approx=first.approx)

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from flows.core.platforms import find_platform_in
 from flows.core.texts import label
 from flows.parsing import normalise
+from flows.parsing._amounts import amount_hits
+from flows.parsing._core import prepare
 from flows.understanding import interject
 from flows.understanding._scan import (
     Clause,
@@ -326,7 +328,7 @@ def read_name(question: Question, text: str, *, today: date) -> Reading:
     parts, said = clauses(text), text.strip()
     if not parts:
         return Reading(Outcome.unclear, problem="empty")
-    if _declined(text):
+    if _declined(text) or clean(text).rstrip(_particles()) in question_list("name", "declines"):
         return Reading(Outcome.unknown, said=said)
     if interject.crisis(text):
         return Reading(Outcome.unclear, problem="name", said=said)
@@ -390,9 +392,16 @@ def read_platform(question: Question, text: str, *, today: date) -> Reading:
         name, _ = _strip(normalise(part.raw), question_list("loan_platform", "prefixes"),
                          question_list("loan_platform", "suffixes"))
         limit = int(answer_words("loan_platform").get("max_chars") or 12)
-        if name and len(name) <= limit and name.casefold() not in _bare_answer_words():
+        if (name and len(name) <= limit and name.casefold() not in _bare_answer_words()
+                and name not in question_list("loan_platform", "not_names") and not _only_figures(name)):
             return Reading(Outcome.value, value=name, sure=False, said=said, interjection=extra)
     return _not_answer(parts if extra is None else asking, said, "platform")
+
+
+def _only_figures(name: str) -> bool:
+    """Tell whether a would-be platform name is only a figure ("三千", "5000块"): an amount, not a lender."""
+    prepared = prepare(name)
+    return any(hit.start == 0 and hit.end >= len(prepared) for hit in amount_hits(prepared, whole_answer=True))
 
 
 WORD_READERS: dict[AnswerKind, Reader] = {
