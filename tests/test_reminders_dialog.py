@@ -173,3 +173,21 @@ def test_remind_off_and_preview_arguments(sqlite: SqlStore) -> None:
     chat.say("/remind on")
     session = sqlite.load_session("tg:7")
     assert session is not None and load_state(session).active and "提醒已开启" in chat.text
+
+
+@pytest.mark.parametrize("kind", ["分期还款", "分6期", "就是分期"])
+def test_a_typed_kind_of_deal_is_the_button_it_names_and_the_agreement_saves(kind: str, sqlite: SqlStore) -> None:
+    chat = _chat(sqlite, clock_at(MONDAY, 10))
+    chat.say("/call")
+    chat.tap("rm:cp:1")
+    chat.say("李女士")
+    chat.say(kind)
+    assert "分几期" in chat.text
+    for line in ("6期", "五百", "7月20日"):
+        chat.say(line)
+    chat.tap("rm:cw:no")
+    assert "分 6 期，每期 500 元" in chat.text
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    [agreement] = load_state(session).agreements
+    assert agreement.kind == "instalments" and agreement.count == 6

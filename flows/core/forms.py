@@ -363,6 +363,8 @@ class Form:
             state.values[slot.name] = None
         elif reading.outcome is Outcome.value:
             value = slot.keep(reading.value) if slot.keep is not None else reading.value
+            if isinstance(value, str) and value in slot.meaning:  # a typed choice means what its button does
+                value = slot.meaning[value]
             state.values[slot.name] = encode(slot.kind, value)
         else:
             return False
