@@ -38,7 +38,9 @@ def _interest(text: str, hits: list[AmountHit], period_end: int) -> AmountHit | 
     for hit in hits:
         if starts_with_any(text, hit.end, marks) or _marked_before(text, hit, marks):
             return hit
-    following = [hit for hit in hits if period_end <= hit.start <= period_end + 1]
+    repay = words("rates", "money_rate", "repay")
+    following = [hit for hit in hits if period_end <= hit.start <= period_end + 1
+                 and not ends_with_any(text, hit.start, repay)]
     return following[0] if following else None
 
 

@@ -168,6 +168,13 @@ def is_range_word(first: Part, second: Part, alternating: Sequence[str]) -> bool
     return any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
 
 
+def _after_correction(parts: list[Part]) -> list[Part]:
+    """Drop the figures a correction takes back: "八千，不对，七千" is 7,000, not 15,000."""
+    marks = words("numbers", "corrections")
+    taken_back = [index for index, part in enumerate(parts) if index and any(word in part.raw for word in marks)]
+    return parts[taken_back[-1]:] if taken_back else parts
+
+
 def _merge_ranges(text: str, hits: list[AmountHit], parts: list[Part]) -> list[Part]:
     merged: list[Part] = []
     index = 0
@@ -303,7 +310,7 @@ def money_answer(text: str, *, role: str | None = None) -> MoneyAnswer:
         if any(hit.problem is problem for hit in hits):
             return MoneyAnswer(None, problem=problem)
     parts = _merge_ranges(text, hits, _parts(text, hits))
-    parts = [_yearly(part, text, role) for part in parts]
+    parts = [_yearly(part, text, role) for part in _after_correction(parts)]
     kept = [part for part in parts if not _conflicts(role, part.category)]
     off_role, kept = not kept, kept or parts
     excluded = words("answers_numbers", "excluded", role) if role in _excluded_roles() else []

@@ -103,6 +103,11 @@ def read_days(question: Question, text: str, *, today: date) -> Reading:
             if not starts_with_any(prepared, hit.end, words("durations", "not_duration_after"))]
     if hits and is_unsure(prepared) and all(hit.approx == "few" and hit.low <= 1 for hit in hits):
         return unknown(prepared)  # "忘了几天了": "how many days", not a few days
+    marks = words("numbers", "corrections")
+    taken_back = [i for i, hit in enumerate(hits)
+                  if i and any(mark in prepared[hits[i - 1].end : hit.start] for mark in marks)]
+    if taken_back:  # "40天，不对，是50天": the figure after the correction counts
+        hits = hits[taken_back[-1]:]
     if hits:
         return _from_hits(question, prepared, _chosen(prepared, hits))
     phrase = phrase_days(prepared, whole_answer=True)
