@@ -168,3 +168,14 @@ def test_no_chinese_in_the_crisis_code() -> None:
         with path.open("rb") as handle:
             code = " ".join(t.string for t in tokenize.tokenize(handle.readline) if t.type != tokenize.COMMENT)
         assert not re.search(r"[\u4e00-\u9fff]", code), path
+
+
+def test_the_shipped_traditional_characters_are_opencc_s() -> None:
+    import opencc
+
+    from flows.crisis.normalise import simplify, traditional_chars
+
+    converter = opencc.OpenCC("t2s")
+    ranges = [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00)]
+    assert traditional_chars() == frozenset(chr(cp) for cp in ranges if converter.convert(chr(cp)) != chr(cp))
+    assert simplify("不想活了，債務還不清") == "不想活了,债务还不清"  # NFKC makes the comma half-width

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import opencc
-
-from flows.core.texts import lexicon
+from flows.core.texts import DATA_DIR, lexicon
 from flows.crisis.gate import guarded
 
 # What ends a clause once spaces and punctuation are gone: blank space, ASCII punctuation (a colon
@@ -60,8 +58,17 @@ class Folded:
 
 
 @cache
-def _converter() -> opencc.OpenCC:
+def _converter() -> Any:
+    import opencc  # 2.6 MB of dictionaries, loaded only for a message that needs them
+
     return opencc.OpenCC("t2s")
+
+
+@cache
+def traditional_chars() -> frozenset[str]:
+    """Return the characters OpenCC's t2s changes (scripts_zh/data/traditional_chars.txt)."""
+    lines = (DATA_DIR / "traditional_chars.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line for line in lines if not line.startswith("#")))
 
 
 @cache
@@ -87,7 +94,9 @@ def _segments() -> re.Pattern[str]:
 
 def simplify(text: str) -> str:
     """Return the text in NFKC, simplified characters and lower case, evasive spellings rewritten."""
-    converted: str = _converter().convert(unicodedata.normalize("NFKC", text))
+    converted = unicodedata.normalize("NFKC", text)
+    if not traditional_chars().isdisjoint(converted):
+        converted = str(_converter().convert(converted))
     folded = converted.lower()
     pattern, replacements = _rules()
     return pattern.sub(lambda m: replacements[int((m.lastgroup or "r0")[1:])], folded)
