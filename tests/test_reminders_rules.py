@@ -137,3 +137,20 @@ def test_no_chinese_in_the_reminders_code() -> None:
 @pytest.mark.parametrize("place", ["深圳", "上海", "广州", "成都", "我在深圳", "北京时间", "国内"])
 def test_a_mainland_city_is_china_time(place: str) -> None:
     assert parse_zone(place) == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize(("said", "hour", "minute"), [("晚上八点半吧", 20, 30), ("晚八点", 20, 0), ("早上九点吧", 9, 0),
+                                                    ("早八点半左右", 8, 30)])
+def test_a_time_with_a_soft_ending_or_a_short_period_word(said: str, hour: int, minute: int) -> None:
+    from flows.reminders.answers import parse_time
+
+    assert parse_time(said) == time(hour, minute)
+
+
+def test_quiet_hours_typed_are_no_report_of_harassment() -> None:
+    from flows.crisis.signals import detect_signals
+
+    found = detect_signals("晚上十一点到早上七点")
+    assert found is None or not found.harassment
+    reported = detect_signals("催收晚上十一点还打电话")
+    assert reported is not None and reported.harassment

@@ -64,8 +64,11 @@ def _time_from(match: re.Match[str]) -> time | None:
 
 def parse_time(text: str) -> time | None:
     """Read a time of day: "9:30", "21:00", an hour word with "half", an evening hour."""
-    text = _prepare(text)
-    match = _time_re().fullmatch(text.strip())
+    text = _prepare(text).strip()
+    endings = sorted(_words()["time_endings"], key=len, reverse=True)
+    while (ending := next((e for e in endings if text.endswith(e) and len(text) > len(e)), None)) is not None:
+        text = text[: -len(ending)].strip()
+    match = _time_re().fullmatch(text)
     return _time_from(match) if match else None
 
 
