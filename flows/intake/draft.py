@@ -34,8 +34,8 @@ def infer(state: FormState) -> None:
 def _collection(choice: Any) -> tuple[Collection, bool]:
     """Return the collection level a choice stands for, and whether collectors reached other people."""
     value = str(choice or "col:none").removeprefix("col:")
-    if value == "contacts":
-        return Collection.frequent, True
+    if value == "contacts":  # how often they call was not said: calls, not "every day"
+        return Collection.calls, True
     return Collection(value) if value in Collection.__members__ else Collection.none, False
 
 

@@ -391,11 +391,23 @@ def read_platform(question: Question, text: str, *, today: date) -> Reading:
     for part in others:
         name, _ = _strip(normalise(part.raw), question_list("loan_platform", "prefixes"),
                          question_list("loan_platform", "suffixes"))
+        name = _before_facts(name)
         limit = int(answer_words("loan_platform").get("max_chars") or 12)
         if (name and len(name) <= limit and name.casefold() not in _bare_answer_words()
                 and name not in question_list("loan_platform", "not_names") and not _only_figures(name)):
             return Reading(Outcome.value, value=name, sure=False, said=said, interjection=extra)
     return _not_answer(parts if extra is None else asking, said, "platform")
+
+
+def _before_facts(name: str) -> str:
+    """Cut an unlisted name where the loan's facts begin ("接呗欠了两万多" is 接呗)."""
+    found = _fact_start().search(name, 2)
+    return name[: found.start()] if found else name
+
+
+@cache
+def _fact_start() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in question_list("loan_platform", "facts_start")))
 
 
 def _only_figures(name: str) -> bool:
