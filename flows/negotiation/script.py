@@ -351,7 +351,7 @@ def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal
         Section("guarantee", render("negotiation/script_guarantee", **common, guarantor=loan.guarantor)
                 if loan.guaranteed else ""),
         Section("lender", render("negotiation/script_lender", **common)),
-        Section("fallback", render("negotiation/script_fallback", **common,
+        Section("fallback", render("negotiation/script_fallback", **common, others=len(others),
                                    smaller=render("negotiation/script_smaller_ask", **common))),
         Section("note", coach_note(loan)),
         Section("close", render("negotiation/script_close", **common, today=_date(today))),
