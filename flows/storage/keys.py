@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,21 @@ class Keyring:
         return Cipher(key, source="a user's data key"), self.master.encrypt(key)
 
     def unwrap(self, wrapped: bytes) -> Cipher:
-        """Return the user cipher whose wrapped key is `wrapped`."""
-        return Cipher(self.master.decrypt(wrapped), source="a user's data key")
+        """Return the user cipher whose wrapped key is `wrapped` (recent ones from a small cache)."""
+        return _unwrapped(self.master, wrapped)
+
+
+UNWRAPPED_CACHE = 512
+"""Data keys of the most recently active users kept unwrapped: a Fernet decrypt saved on most turns.
+
+Keyed by the wrapped key itself, so a user deleted (their wrapped key gone) or a key re-wrapped by
+rotation is never found again; at most this many keys of recent users are in memory at once.
+"""
+
+
+@lru_cache(maxsize=UNWRAPPED_CACHE)
+def _unwrapped(master: Cipher, wrapped: bytes) -> Cipher:
+    return Cipher(master.decrypt(wrapped), source="a user's data key")
 
 
 def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> None:
