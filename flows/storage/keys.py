@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, DateTime, LargeBinary, Table, Text, select
