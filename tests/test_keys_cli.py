@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.settings import load_settings
+from bot.telegram.callbacks import CallbackSigner
 from flows.core.session import Session
 from flows.storage import Cipher, open_store
 from flows.storage.crypto import ENV_KEY, generate_key
@@ -31,6 +33,9 @@ def test_rotate_re_encrypts_everything_and_keeps_the_subkeys(
     for n in range(5):
         store.save_session(Session.new(f"tg:{n}"))
     subkey = store.subkey("telegram/callback")
+    monkeypatch.delenv("COACH_BUTTON_SECRET", raising=False)
+    monkeypatch.delenv("CALLBACK_SECRET", raising=False)
+    sent = CallbackSigner(load_settings().callback_key(store)).choice(7, "menu:plan")  # a button already sent
     store.close()
     monkeypatch.setenv(ENV_KEY, f"{NEW},{OLD}")
     assert main(["keys", "check", "--db", db]) == 0
@@ -42,6 +47,8 @@ def test_rotate_re_encrypts_everything_and_keeps_the_subkeys(
     try:
         assert left_behind(rotated.engine, rotated.cipher) == 0
         assert rotated.subkey("telegram/callback") == subkey
+        tapped = CallbackSigner(load_settings().callback_key(rotated)).verify(7, sent)
+        assert tapped is not None and tapped.choice == "menu:plan"  # old buttons still work after rotation
         assert [rotated.load_session(f"tg:{n}") is not None for n in range(5)] == [True] * 5
     finally:
         rotated.close()
