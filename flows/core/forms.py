@@ -4,8 +4,8 @@ A `Form` is a tuple of `Slot` rows (Rasa's forms, as data). Each row names its a
 buttons, whether it may be skipped, when it is asked at all, and the template that asks it. The
 template also names the slot for summaries, in a `label` block that is never shown with the question:
 
-    {% if false %}{% block label %}担保{% endblock %}{% endif %}
-    {{ progress }}这笔借款有担保公司或担保人吗？
+    {% if false %}{% block label %}guarantee{% endblock %}{% endif %}
+    {{ progress }}is this loan guaranteed?
 
 Answers live in a `FormState` (part of the dialogue's typed part of the session) as JSON values; the
 form turns them back into Decimals, dates and times by kind. Adding a question is one row and one
@@ -89,7 +89,7 @@ class FormState(BaseModel):
     said: dict[str, str] = Field(default_factory=dict)
     """The words an approximate or uncertain answer came from, to show it back."""
     approx: list[str] = Field(default_factory=list)
-    """Slots whose answer stands for an approximation or a range ("两千多" kept as 2,500)."""
+    """Slots whose answer stands for an approximation or a range ("two thousand-odd" kept as 2,500)."""
     candidates: list[Any] = Field(default_factory=list)
     """JSON values offered as buttons when the answer to `asked` was ambiguous."""
     trail: list[str] = Field(default_factory=list)
@@ -133,7 +133,7 @@ class Answered:
 
 
 Extractor = Callable[[str, date], dict[str, Reading]]
-"""Reads other slots from the same message ("借呗欠一万二，逾期40天" answers three questions)."""
+"""Reads other slots from the same message ("Jiebei owes 12k, 40 days overdue" answers three questions)."""
 
 
 def encode(kind: AnswerKind, value: Any) -> Any:
@@ -168,12 +168,12 @@ def decode(kind: AnswerKind, raw: Any) -> Any:
 
 
 def show(slot: Slot, raw: Any) -> str:
-    """Format a stored answer for people ("不清楚" for an unknown)."""
+    """Format a stored answer for people ("not sure" for an unknown)."""
     if raw is None:
         return label(UNKNOWN)
     tapped = next((option for option in slot.options if option in slot.meaning and slot.meaning[option] == raw), None)
     if tapped is not None and slot.kind not in (AnswerKind.yes_no, AnswerKind.time):
-        return label(tapped)  # what a button stood for is shown in its own words ("全额到账")
+        return label(tapped)  # what a button stood for is shown in its own words ("received in full")
     value = decode(slot.kind, raw)
     if isinstance(value, bool):
         return label("yes" if value else "no")

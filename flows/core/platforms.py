@@ -81,7 +81,7 @@ def lookup_platform(name: str) -> PlatformInfo | None:
     found = table.by_key.get(key) or table.exact.get(key)
     if found is not None:
         return found
-    # A longer answer such as "借呗的" or "我用的是借呗" still names one platform.
+    # A longer answer such as "Jiebei's" or "I use Jiebei" still names one platform.
     canonical = find_platform_in(name)
     return table.by_key[_key(canonical)] if canonical is not None else None
 

@@ -41,7 +41,8 @@ class CrisisGuard:
         elif owed and part.state is CrisisState.closed:
             screened.after.append(Reply(text=reminder_text()))
             part.owe_line = False
-        # A question such as "逾期会坐牢吗" is answered by the question's own reply, which says what is
+        # A question such as "will I go to jail for being overdue" is answered by the question's own reply, which
+        # says what is
         # improper: the harassment note is for reports of what collectors do.
         harassment = found is not None and found.harassment and not _asks_about_it(inp.text)
         if found is not None and (found.scam or harassment):

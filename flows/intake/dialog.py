@@ -155,7 +155,7 @@ class IntakeDialog(DialogBase):
         loan = view.current_loan(part)
         asked = LOAN_FORM.by_name.get(loan.asked or "")
         if not loan.values and len(part.loans) > 1 and _no_more_loans(turn, inp):
-            del part.loans[part.current]  # a loan begun by mistake: "没有了" is not a platform
+            del part.loans[part.current]  # a loan begun by mistake: "no more" is not a platform
             part.current = len(part.loans) - 1
             fire(part, "review")
             return self._finish(turn, part)
@@ -232,7 +232,7 @@ class IntakeDialog(DialogBase):
             return Stay([view.review(part, edited=True)])
         unclear = next((name for name, reading in facts.items() if name in LOAN_FORM.by_name
                         and reading.outcome is Outcome.ambiguous and reading.options), None)
-        if unclear is not None:  # "万分之五" a day or a month: ask, never guess
+        if unclear is not None:  # "five per ten thousand" a day or a month: ask, never guess
             slot, reading = LOAN_FORM.by_name[unclear], facts[unclear]
             shown = [show(slot, encode(slot.kind, option)) for option in reading.options]
             text = render("intake/review_ambiguous", said=reading.said, options=shown, what=slot.label)

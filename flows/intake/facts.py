@@ -1,7 +1,7 @@
 """Several facts, and several loans, in one message: what the intake takes from free text.
 
-"借呗欠一万二，逾期40天左右，日息万五，天天打电话" answers four questions at once, and
-"微粒贷欠八千多，分期乐一万二，都过期快一个月了" tells about two loans: every fact read is kept and
+"Jiebei owes 12k, about 40 days overdue, 0.05% a day, calls every day" answers four questions at once, and
+"Weilidai owes 8k-odd, Fenqile 12k, both nearly a month overdue" tells about two loans: every fact read is kept and
 shown back in one short line, and only what is missing is asked.
 """
 
@@ -21,7 +21,8 @@ _OWNED = ("platform", "principal", "outstanding", "repaid", "overdue_days", "rat
 
 
 def is_short(text: str) -> bool:
-    """Tell whether a message is one short answer ("两个月"), not several facts ("借呗欠一万二，逾期40天")."""
+    """Tell whether a message is one short answer ("two months"), not several facts ("Jiebei owes 12k, 40 days
+    overdue")."""
     return bool(_SHORT_ANSWER.match(parsing.normalise(text).strip()))
 
 

@@ -53,7 +53,7 @@ def ask_loan(part: IntakePart, slot: Slot) -> Reply:
         term_months=render("core/fmt_months", months=term) if term else "",
     )
     if slot.name == "platform" and not loan.values and len(part.loans) > 1:
-        # A second loan begun by mistake ("嗯嗯" at "any more?") must be easy to take back.
+        # A second loan begun by mistake ("mm-hm" at "any more?") must be easy to take back.
         reply = reply.model_copy(update={"choices": [Choice(id=NO_MORE, label=label(NO_MORE)), *reply.choices]})
     return reply
 

@@ -1,4 +1,5 @@
-"""Amounts of money in text: exact, approximate ("两千多", "五六千", "三千左右"), with jiao and fen."""
+"""Amounts of money in text: exact, approximate ("two thousand-odd", "five or six thousand", "about three thousand"),
+with jiao and fen."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ _FEN = Decimal("0.01")
 _APPROX_GAP = 2
 
 Approx = str
-"""How an amount is approximate: "about" (三千左右), "more" (两千多), "bit_over" (一万出头),
-"range" (五六千, 8000到9000) or "few" (十几万); None when exact."""
+"""How an amount is approximate: "about" (about three thousand), "more" (two thousand-odd), "bit_over" (just over ten
+thousand),
+"range" (five or six thousand, 8000 to 9000) or "few" (a hundred-odd thousand); None when exact."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class AmountHit:
         problem: Why it is not a usable amount (negative, too large, not a number), else None.
         approx: How it is approximate (see `Approx`), None when exact.
         value: The one value that stands for it: the value itself, the middle of a range, or
-            the middle of the span "more than" names ("两千多" is 2,500).
+            the middle of the span "more than" names ("two thousand-odd" is 2,500).
         run: The numeral as typed.
         unit: The money unit after it, "" when none.
     """
@@ -133,7 +135,7 @@ def _sign_before(text: str, start: int) -> tuple[bool, int]:
 
 
 def _approx_before(text: str, start: int) -> int | None:
-    """Where an approximating word ("大概", "差不多") ending at most two characters before start begins."""
+    """Where an approximating word ("roughly", "about") ending at most two characters before start begins."""
     table = _words()
     for end in range(start, max(start - _APPROX_GAP, 0) - 1, -1):
         if end < start and (text[end] in table.breaks or text[end] == MASK):
@@ -145,7 +147,8 @@ def _approx_before(text: str, start: int) -> int | None:
 
 
 def _spread(kind: str, low: Decimal) -> tuple[Decimal, Decimal]:
-    """High end and standing value of "more than low" ("两千多") or "a bit over low" ("一万出头")."""
+    """High end and standing value of "more than low" ("two thousand-odd") or "a bit over low" ("just over ten
+    thousand")."""
     step = step_above(low)
     if kind == "bit_over":
         return low + step / 5, low + step / 10
@@ -170,16 +173,16 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             continue
         if starts_with_any(text, end, table.not_money) and len(run) > 1 and run[-1] in syn.digit_values \
                 and (run[-2] in table.unit_chars or run[-2].isdigit()):
-            run, end = run[:-1], end - 1  # "一万一天": the last digit counts the day, the rest is money
+            run, end = run[:-1], end - 1  # "ten thousand a day": the last digit counts the day, the rest is money
         follower = starts_with_any(text, end, table.more)
         after = end + len(follower) if follower else end
         scale = Decimal(1)
         if follower and after < len(text) and text[after] in table.unit_chars:
-            scale = Decimal(table.unit_chars[text[after]])  # "十多万": the unit comes after "more"
+            scale = Decimal(table.unit_chars[text[after]])  # "over a hundred thousand": the unit comes after "more"
             after += 1
         measured = starts_with_any(text, after, table.measured)
         if measured:
-            scale, after = scale * table.measured[measured], after + len(measured)  # "一个亿"
+            scale, after = scale * table.measured[measured], after + len(measured)  # "one hundred million"
         if starts_with_any(text, after, table.not_money) and not starts_with_any(text, after, table.still_money):
             continue
         unit = starts_with_any(text, after, table.currency_after) or ""
@@ -230,8 +233,8 @@ def _minor_regex() -> re.Pattern[str]:
     jiao = alternation(words("numbers", "jiao"))
     fen = re.escape(str(section("numbers", "fen")))
     refuse = alternation(words("numbers", "minor_not_after"))
-    # A bare digit is a jiao ("三百二十块五") or, after a jiao, a fen ("两块五毛三") only when no number,
-    # unit or counted word follows it ("两千块五天" is five days).
+    # A bare digit is a jiao ("320 yuan 5 (jiao)") or, after a jiao, a fen ("2 yuan 5 jiao 3") only when no number,
+    # unit or counted word follows it ("2000 yuan five days" is five days).
     minor_chars = re.escape("".join(words("numbers", "jiao")) + str(section("numbers", "fen")))
     counted = alternation(words("numbers", "not_money_after"))
     stop = rf"(?![0-9.{re.escape(syn.cn_chars)}{minor_chars}]|{counted})"
@@ -265,7 +268,7 @@ _SCIENTIFIC = re.compile(r"(?<![0-9a-z.])(-?)([0-9]+(?:\.[0-9]+)?)e([+-]?[0-9]+)
 
 
 def not_a_number(prepared: str) -> bool:
-    """Tell whether prepared text spells not-a-number ("NaN", "inf", "无穷大")."""
+    """Tell whether prepared text spells not-a-number ("NaN", "inf", "infinity")."""
     return bool(_not_a_number_regex().search(prepared))
 
 

@@ -1,4 +1,5 @@
-"""Calendar days in text: "2026-12-10", "12月5号", "下个月5号", "15号", "明天", "三天前", "下周五", "9月底"."""
+"""Calendar days in text: "2026-12-10", "Dec 5th", "the 5th next month", "the 15th", "tomorrow", "three days ago",
+"next Friday", "end of September"."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class DayHit:
         start: Where it starts in the prepared text.
         end: Where it ends.
         day: The day.
-        approx: True for a part of a month ("9月底" is the month's last day).
+        approx: True for a part of a month ("end of September" is the month's last day).
         guessed: True when the month or year was not said and `direction` chose it.
     """
 
@@ -162,7 +163,7 @@ def find_day(text: str, *, today: date, direction: Direction = "nearest") -> Day
     Args:
         text: Prepared text (`flows.parsing._core.prepare`).
         today: The person's local date.
-        direction: Where a day named without its month or year lies ("15号" at a question about the
+        direction: Where a day named without its month or year lies ("the 15th" at a question about the
             future is the next 15th).
 
     Returns:

@@ -78,9 +78,9 @@ def _numeral_sets() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _separates_numbers(before: str, after: str) -> bool:
-    """Whether a space between two numeral characters parts two numbers ("一万二 万五", "三千五 两千").
+    """Whether a space between numeral characters parts two numbers ("yi wan er  wan wu", "san qian wu  liang qian").
 
-    A space after a unit and before a digit sits inside one number ("2万 5千").
+    A space after a unit and before a digit sits inside one number ("2 wan  5 qian").
     """
     digits, units = _numeral_sets()
     if before not in digits | units or after not in digits | units:

@@ -37,7 +37,8 @@ class DurationHit:
     units: frozenset[str]
     negative: bool = False
     approx: str | None = None
-    """How it is approximate: "about" (四十来天), "more" (一个多月), "range" (三四天), "few" (二十几天)."""
+    """How it is approximate: "about" (forty-ish days), "more" (over a month), "range" (three or four days), "few"
+    (twenty-some days)."""
 
 
 @cache
@@ -72,7 +73,7 @@ def _piece_value(match: re.Match[str]) -> tuple[int, int, str | None]:
     num = match.group("num")
     approx: str | None = None
     if num is not None and len(num) > 1 and num[0] in words("durations", "joiners"):
-        num = num[1:]  # "三个月零十天": the zero joins the pieces
+        num = num[1:]  # "three months and ten days": the zero joins the pieces
     if num is not None:
         num_low, num_high = numeral_range(num)
         low, high = num_low * unit_days, num_high * unit_days
@@ -85,7 +86,7 @@ def _piece_value(match: re.Match[str]) -> tuple[int, int, str | None]:
         high += half_days
     more = match.group("m1") or match.group("m2") or match.group("m3") or match.group("m4")
     if more and _more_kinds().get(more) == "about":
-        approx = "about"  # "四十来天" is about forty days
+        approx = "about"  # "forty-ish days" is about forty days
     elif match.group("m1") and num is not None:
         high = (numeral_range(num)[1] + step_above(numeral_range(num)[1])) * unit_days - 1
         approx = "more"
@@ -105,7 +106,7 @@ def duration_hits(text: str) -> list[DurationHit]:
     repeated = words("numbers", "money_despite_after")
     for match in _piece_regex().finditer(text):
         if MASK in match.group(0) or starts_with_any(text, match.start("unit"), repeated):
-            continue  # "欠一万天天轰炸": "every day", not ten thousand days
+            continue  # "owes 10k, bombarded every day": "every day", not ten thousand days
         tail = text[match.end() :]
         if measure not in match.group(0) and match.group("unit") in words("durations", "date_units"):
             number = syntax().run.match(tail)
@@ -246,7 +247,7 @@ def term_hits(text: str, *, limit: int | None = None) -> list[TermHit]:
 
 
 def months_in(hit: DurationHit) -> int | None:
-    """A duration said in months and years as whole months ("24个月" is 24, "1年半" 18), else None."""
+    """A duration said in months and years as whole months ("24 months" is 24, "a year and a half" 18), else None."""
     if hit.low != hit.high or not hit.units <= set(words("durations", "term_units")):
         return None
     year = int(section("durations", "units", str(section("durations", "year_unit"))))

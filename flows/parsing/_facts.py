@@ -129,7 +129,7 @@ def extract_profile_facts(text: str) -> ProfileFacts:
     Returns:
         Income (net pay preferred; side income added; yearly pay divided by 12) and expenses
         (items summed, or the stated total after an "in all" word); repayments of the loans themselves are
-        not expenses, ranges ("四千多") are left out. None where the message does not say. Never raises.
+        not expenses, ranges ("four thousand-odd") are left out. None where the message does not say. Never raises.
     """
     try:
         profile = scan_message(text).profile

@@ -56,7 +56,7 @@ class Scan:
 
 @cache
 def _keyword_table() -> dict[str, tuple[str, ...]]:
-    """Every word naming what an amount is, with its categories (a word may name two: "到手")."""
+    """Every word naming what an amount is, with its categories (a word may name two: "take-home")."""
     table: dict[str, list[str]] = {}
 
     def add(word: Any, category: str) -> None:
@@ -84,7 +84,7 @@ def _after_roles() -> dict[str, str]:
 
 
 def _resolve(categories: tuple[str, ...], text: str, pos: int) -> str:
-    """Pick one category for a word naming two ("到手": the pay when a pay word is in the clause)."""
+    """Pick one category for a word naming two ("take-home": the pay when a pay word is in the clause)."""
     if len(categories) == 1:
         return categories[0]
     breaks = clause_breaks()
@@ -134,7 +134,7 @@ def classify(text: str, hit: AmountHit) -> str | None:
 
 
 def _sum_of(text: str, pos: int, table: dict[str, tuple[str, ...]]) -> str | None:
-    """The category an "in all" word totals: the nearest budget word before it ("房租1500吃饭1000一共3000")."""
+    """The category an "in all" word totals: the nearest budget word before it ("rent 1500 food 1000, 3000 in all")."""
     while pos > 0:
         found = ends_with_any(text, pos, table)
         if found:
@@ -155,7 +155,7 @@ def _contact_regex() -> re.Pattern[str]:
 
 
 def contacts_third_party(text: str) -> list[tuple[int, int]]:
-    """Where a text says collectors call or message someone else ("打到我单位", "联系了我领导")."""
+    """Where a text says collectors call or message someone else ("called my workplace", "contacted my boss")."""
     negations = words("collection", "negations")
     return [(m.start(), m.end()) for m in _contact_regex().finditer(text)
             if not ends_with_any(text, m.start(), negations)]
@@ -300,7 +300,7 @@ def scan_text(text: str, *, today: date | None = None, owed_after: list[int] | N
 
     Args:
         text: Prepared text; characters outside the part to read (and platform names) are MASK.
-        today: The local date, for an overdue time said as a day ("上个月15号开始逾期").
+        today: The local date, for an overdue time said as a day ("overdue since the 15th of last month").
         owed_after: Where platform names end: an unnamed figure right after one is what is owed on it.
 
     Returns:

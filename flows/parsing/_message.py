@@ -1,6 +1,6 @@
 """Split one message into its loans: one per platform named, shared trailing facts given to each.
 
-"微粒贷欠八千多，分期乐一万二，都过期快一个月了" names two loans; the last clause, opened by a word
+"Weilidai owes 8k-odd, Fenqile 12k, both nearly a month overdue" names two loans; the last clause, opened by a word
 for "all of them" (scripts_zh/lexicons/message_loans.yaml), holds for both. Amounts named as pay or
 expenses go to the budget whatever loan they stand beside.
 """
@@ -55,7 +55,7 @@ def _stops() -> tuple[str, ...]:
 
 
 def _unknown_name(text: str, start: int, taken: list[tuple[int, int]]) -> Mention | None:
-    """A platform name the table does not know, at a clause start before "欠"/"借了" and a figure."""
+    """A platform name the table does not know, at a clause start before "owe"/"borrowed" and a figure."""
     leading = starts_with_any(text, start, words("message_loans", "name_leading"))
     begin = start + len(leading or "")
     low, high = int(section("message_loans", "name_min")), int(section("message_loans", "name_max"))
@@ -104,7 +104,7 @@ def _numeral_chars() -> str:
 
 
 def mentions(text: str, dropped: frozenset[int]) -> list[Mention]:
-    """Every platform a prepared text names, known ones and names before "欠5000", in order."""
+    """Every platform a prepared text names, known ones and names before "owes 5000", in order."""
     found = [Mention(start, end, name, True) for start, end, name in platform_spans(text)]
     taken = [(m.start, m.end) for m in found]
     for start in _clause_starts(text, dropped):
@@ -116,7 +116,7 @@ def mentions(text: str, dropped: frozenset[int]) -> list[Mention]:
 
 
 def _groups(text: str, found: list[Mention]) -> list[list[Mention]]:
-    """Platforms joined by "和"/"、" (or nothing) share one part of the message."""
+    """Platforms joined by "and"/"、" (or nothing) share one part of the message."""
     joiners = set(words("message_loans", "joiners")) | {""}
     groups: list[list[Mention]] = []
     for mention in found:
@@ -140,7 +140,7 @@ def _segments(text: str, dropped: frozenset[int], groups: list[list[Mention]]) -
 
 
 def _shared_start(text: str, dropped: frozenset[int], segment: tuple[int, int], after: int) -> int | None:
-    """Where the part holding for every loan begins in the last segment ("，都过期快一个月了")."""
+    """Where the part holding for every loan begins in the last segment (", both nearly a month overdue")."""
     shared = words("message_loans", "shared")
     for pos in range(after, segment[1]):
         if starts_with_any(text, pos, shared):

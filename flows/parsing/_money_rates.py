@@ -1,4 +1,4 @@
-"""Rates said as money: "两万块一天八块利息" is 8 yuan a day on 20,000, a daily 0.04%."""
+"""Rates said as money: "20k, 8 yuan interest a day" is 8 yuan a day on 20,000, a daily 0.04%."""
 
 from __future__ import annotations
 
@@ -70,6 +70,6 @@ def money_rate_hits(text: str) -> list[RateHit]:
     rate, problem = make_rate(text[start:end], period[2], interest.value / principal.value)
     approx = interest.approx is not None or principal.approx is not None
     # The principal stays readable as what was borrowed or is owed: only the period and the interest
-    # belong to the rate ("借了一万，每天利息五块").
+    # belong to the rate ("borrowed 10k, 5 yuan interest a day").
     claim = min(interest.start, period[0]) if principal.start < min(interest.start, period[0]) else start
     return [RateHit(start, end, rate, problem, explicit=True, approx=approx, form="money", claim_start=claim)]

@@ -1,4 +1,5 @@
-"""Numerals: Arabic, Chinese and mixed ("2w5", "一万二", "五六千"), read exactly as Decimal."""
+"""Numerals: Arabic, Chinese and mixed ("2w5", "12k (ten thousand two)", "five or six thousand"), read exactly as
+Decimal."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def syntax() -> NumberSyntax:
     cn_digit_class = re.escape(digits)
     # Atomic, so a long run that fails a later requirement is not retried split every possible way.
     # A letter unit may carry one digit after it: "2w5" is 25,000 as "3k5" is 3,500.
-    # Right after an Arabic digit only a unit may follow ("3万5", "5千五"): in "1000一共" the 一 is a word's.
+    # Right after an Arabic digit only a unit may follow ("3 wan 5", "5 qian 5"): in "1000 yi gong" (1000 in all)
+    # the "yi" belongs to a word.
     core = (
         rf"(?>(?:{_ARABIC}|[{start}])"
         rf"(?:{_ARABIC}|(?<![0-9])[{body}]|[{re.escape(unit_chars)}]|{re.escape(point)}(?=[{cn_digit_class}]))*"
@@ -146,7 +148,7 @@ def _unit_product(units: str) -> Decimal:
 
 
 def trailing_unit(run: str) -> Decimal:
-    """The multiplier a run ends with ("九千" ends in a thousand, "5万" in ten thousand, "8000" in one)."""
+    """The multiplier a run ends with ("nine thousand" ends in a thousand, "5 wan" in ten thousand, "8000" in one)."""
     text = _letters_to_units(run)
     units = syntax().unit_values
     product = Decimal(1)
@@ -158,7 +160,8 @@ def trailing_unit(run: str) -> Decimal:
 
 
 def pair_span(run: str) -> tuple[str, str] | None:
-    """Split a run with two neighbouring digits ("五六千", "十七八", "一两万") into its low and high runs."""
+    """Split a run with two neighbouring digits ("five or six thousand", "seventeen or eighteen", "ten or twenty
+    thousand") into its low and high runs."""
     syn = syntax()
     for match in syn.pair.finditer(run):
         first, second = match.group(0)[0], match.group(0)[1]
@@ -172,7 +175,8 @@ def numeral_range(run: str) -> tuple[Decimal, Decimal]:
     """Value of a run; a run with the "a few" digit or two neighbouring digits gives its low and high ends."""
     syn = syntax()
     if syn.few not in run:
-        # cn2an reads "三四" digit by digit as 34; a spoken pair is a range ("三四天"), a long digit run is not.
+        # cn2an reads "three-four" digit by digit as 34; a spoken pair is a range ("three or four days"), a long
+        # digit run is not.
         pair = pair_span(run)
         if pair is not None and (len(run) == 2 or any(ch not in syn.digit_values for ch in run)):
             return numeral_value(pair[0]), numeral_value(pair[1])

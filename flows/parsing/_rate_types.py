@@ -38,7 +38,7 @@ class Rate:
 
     @property
     def canonical(self) -> str:
-        """The rate written with its period word and a percent, e.g. a daily 0.2% for "千分之二每天".
+        """The rate written with its period word and a percent, e.g. a daily 0.2% for "two per mille a day".
 
         This is the text to store: `parse_rate` (and so the analysis's RateParser) reads it back to the
         same kind and per-period fraction whatever words the person used.
@@ -57,9 +57,10 @@ class RateHit:
         end: Where it ends.
         rate: The rate, or None when it is not usable.
         problem: Why not (negative, too large).
-        explicit: True when a word said the period ("日息", "每天"); False when it was taken by default.
-        approx: True when a word said the rate is approximate ("左右").
-        form: How the figure was written: "percent", "ten_thousand" (万五), "fen" (三分利), "bare", "money".
+        explicit: True when a word said the period ("daily interest", "every day"); False when it was taken by default.
+        approx: True when a word said the rate is approximate ("about").
+        form: How the figure was written: "percent", "ten_thousand" (wan-wu (0.05%)), "fen" (three fen interest),
+        "bare", "money".
         claim_start: Where a message reader's claim on the text starts, when not at `start` (a money
             rate leaves its principal to be read as what was borrowed).
     """

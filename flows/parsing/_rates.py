@@ -32,7 +32,7 @@ _MAX_GAP = 6
 
 @dataclass(frozen=True)
 class _KindWord:
-    kind: RateKind | None  # None: the word names a rate, not its period ("利息")
+    kind: RateKind | None  # None: the word names a rate, not its period ("interest")
     strong: bool
 
 
@@ -68,7 +68,7 @@ def _period_after() -> tuple[dict[str, RateKind], tuple[str, ...]]:
 
 
 def period_after(text: str, pos: int) -> tuple[RateKind, int] | None:
-    """The period word right after a figure ("每天" in "千分之二每天"), with where it ends."""
+    """The period word right after a figure ("every day" in "two per mille a day"), with where it ends."""
     table, fillers = _period_after()
     for skip in ("", *fillers):
         if skip and not text.startswith(skip, pos):
@@ -81,7 +81,7 @@ def period_after(text: str, pos: int) -> tuple[RateKind, int] | None:
 
 @cache
 def _value_starts() -> frozenset[str]:
-    """Characters a rate's figure may start with: digits, numerals, and the first of "百分之", "万"..."""
+    """Characters a rate's figure may start with: digits, numerals, and the first of "per cent", "wan"..."""
     marks = [*words("rates", "percent_before"), *words("rates", "permille_before"),
              *words("rates", "per_ten_thousand_before"), str(section("rates", "ten_thousand_short"))]
     return frozenset("0123456789" + syntax().cn_chars + "".join(mark[0] for mark in marks if mark))
@@ -121,7 +121,7 @@ def _value_at(text: str, pos: int, kind: RateKind | None) -> _Value | None:
         number = _number_at(text, pos + len(short))
         digits, first = syntax().digit_values, pos + len(short)
         if number and number[1] - first > 1 and all(ch in digits for ch in text[first : number[1]]):
-            # "万五一天": one digit, then the period word's own digit (cn2an would read 51).
+            # "wan-wu a day": one digit, then the period word's own digit (cn2an would read 51).
             number = (Decimal(digits[text[first]]), first + 1, number[2])
         if number:
             return _Value(number[1], number[0] / ten_thousand, "ten_thousand", number[2])
@@ -195,7 +195,7 @@ def rate_hits(text: str, *, money: bool = False) -> list[RateHit]:
 
     Args:
         text: Prepared text.
-        money: Also read rates said as money ("一万块一天五块利息"); only where a rate is what was asked.
+        money: Also read rates said as money ("10k, 5 yuan interest a day"); only where a rate is what was asked.
     """
     hits: list[RateHit] = []
     claimed_until = 0
@@ -228,7 +228,7 @@ def _hit_at(text: str, begin: int, pos: int, word: _KindWord) -> RateHit | None:
 
 
 def _unmarked_hits(text: str, taken: list[RateHit]) -> list[RateHit]:
-    """Rates with no period word before them: "24%", "万五", "三分利", "千分之二每天"."""
+    """Rates with no period word before them: "24%", "wan-wu (0.05%)", "three fen interest", "two per mille a day"."""
     found: list[RateHit] = []
     syn = syntax()
     occupied = [(hit.start, hit.end) for hit in taken]
@@ -308,7 +308,8 @@ _BARE_PERCENT_MONTHLY = Decimal("0.2")
 def unstated_periods(rate: Rate, form: str) -> tuple[RateKind, ...] | None:
     """The periods to ask about for a rate said without one; None when its form settles it.
 
-    "万五" and "万分之五" are daily or monthly; "0.05%" daily or monthly; "2%" monthly or yearly; "24%" yearly.
+    "wan-wu (0.05%)" and "five per ten thousand" are daily or monthly; "0.05%" daily or monthly; "2%" monthly or
+    yearly; "24%" yearly.
     """
     if form == "ten_thousand":
         return _period_options()["ten_thousand"]

@@ -1,7 +1,9 @@
 """One answer to a money question: a figure, a range, a sum of named parts, or two figures to choose from.
 
-"房租三千五 吃饭两千 车费三百" is 5,800 in three parts; "8000到9000" and "有时候三千有时候五千" are
-ranges; "三万还是四万" is two answers; at the income question "税前8000到手6500" is the net 6,500 and a
+"rent 3,500 food 2,000 fares 300" is 5,800 in three parts; "8000 to 9000" and "sometimes three thousand, sometimes
+five" are
+ranges; "thirty or forty thousand" is two answers; at the income question "8000 before tax, 6500 take-home" is the net
+6,500 and a
 yearly figure is divided by twelve. What each amount is comes from the words before it
 (scripts_zh/lexicons/profile_facts.yaml), so an amount owed is never added to an expense.
 """
@@ -39,7 +41,7 @@ class Part:
     start: int
     end: int
     alternating: bool = False
-    """Said as good and bad months ("好的时候…差的时候…"): a real spread, not a vague figure."""
+    """Said as good and bad months ("in good months... in bad months..."): a real spread, not a vague figure."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,10 @@ class MoneyAnswer:
         parts: For a sum, each part as (what the person called it, amount).
         said: The prepared words the answer was read from.
         problem: not_found, negative, too_large, not_a_number, or ambiguous (too vague, or two answers).
-        candidates: For two answers ("三万还是四万"), each of them.
+        candidates: For two answers ("thirty or forty thousand"), each of them.
         guessed: True when the reader chose (figures without names added up).
         off_role: True when every figure was named as something else than the question asks
-            (at the repaid question, only "欠5000").
+            (at the repaid question, only "owes 5000").
         spans: Where the figures used lie in the prepared text.
     """
 
@@ -140,7 +142,8 @@ def _parts(text: str, hits: list[AmountHit]) -> list[Part]:
 
 
 def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountHit]) -> Part | None:
-    """Merge two parts said as a range ("8000到9000", "八到九千", "有时候三千有时候五千")."""
+    """Merge two parts said as a range ("8000 to 9000", "eight to nine thousand", "sometimes three thousand, sometimes
+    five")."""
     between = text[first.end : second.start]
     alternating = words("numbers", "alternating")
     is_range = between in words("numbers", "range_between")
@@ -152,10 +155,10 @@ def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountH
     low = first.low
     unit = trailing_unit(hits[1].run)
     if unit > 1 and trailing_unit(hits[0].run) == 1 and low * 10 <= second.low:
-        low = low * unit  # "八到九千": the first figure shares the second's unit
+        low = low * unit  # "eight to nine thousand": the first figure shares the second's unit
     if low >= second.high and not is_range_word(first, second, alternating):
         return None
-    if low >= second.high:  # "好的时候五六千，差的时候一两千": good months first
+    if low >= second.high:  # "five-six thousand in good months, one-two thousand in bad": good months first
         low, high = min(second.low, first.low), max(first.high, second.high)
         return Part(first.label, first.category or second.category, first.raw, low, high, (low + high) / 2, True,
                     first.start, second.end, alternating=True)
@@ -164,12 +167,13 @@ def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountH
 
 
 def is_range_word(first: Part, second: Part, alternating: Sequence[str]) -> bool:
-    """Tell whether both parts are named by alternating words ("有时候…有时候…", "好的时候…差的时候…")."""
+    """Tell whether both parts are named by alternating words ("sometimes... sometimes...", "in good months... in bad
+    months...")."""
     return any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
 
 
 def _after_correction(parts: list[Part]) -> list[Part]:
-    """Drop the figures a correction takes back: "八千，不对，七千" is 7,000, not 15,000."""
+    """Drop the figures a correction takes back: "eight thousand, no, seven thousand" is 7,000, not 15,000."""
     marks = words("numbers", "corrections")
     taken_back = [index for index, part in enumerate(parts) if index and any(word in part.raw for word in marks)]
     return parts[taken_back[-1]:] if taken_back else parts
@@ -202,7 +206,7 @@ def _conflicts(role: str | None, category: str | None) -> bool:
 
 
 def _yearly(part: Part, text: str, role: str | None) -> Part:
-    """A monthly figure from one said per day, week, term or year ("每天吃饭五十" is 1,500 a month)."""
+    """A monthly figure from one said per day, week, term or year ("fifty a day on food" is 1,500 a month)."""
     if role not in ("income", "expense"):
         return part
     after = text[part.end : part.end + 4]
@@ -257,7 +261,7 @@ def _answer(parts: list[Part], text: str, shown: list[Part] | None = None) -> Mo
 
 
 def _times(parts: list[Part], text: str) -> Part | None:
-    """"还了两期 每期800" is 1,600: a count of instalments before a per-instalment amount."""
+    """"repaid two instalments 800 each" is 1,600: a count of instalments before a per-instalment amount."""
     from flows.parsing._durations import keyword_before, term_hits
 
     per = keyword_before(text, parts[0].start, words("answers_numbers", "per_instalment"), 1) if len(parts) == 1 \
@@ -287,7 +291,7 @@ def money_answer(text: str, *, role: str | None = None) -> MoneyAnswer:
             "repaid", "received", "installment"); None when any one figure will do.
 
     Returns:
-        The answer; `problem` says why there is none (a bare "没有" is not_found here: zero words are the
+        The answer; `problem` says why there is none (a bare "none" is not_found here: zero words are the
         caller's, as they depend on the question).
     """
     if not text:
@@ -323,7 +327,7 @@ def money_answer(text: str, *, role: str | None = None) -> MoneyAnswer:
 
 
 def _amount_word(text: str) -> MoneyAnswer:
-    """An amount said as a word ("月入过万"), approximate; not_found when there is none."""
+    """An amount said as a word ("over ten thousand a month"), approximate; not_found when there is none."""
     table: dict[str, int] = section("numbers", "amount_words")
     for word, value in table.items():
         if word in text:

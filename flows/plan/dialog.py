@@ -95,6 +95,6 @@ HOME = HomeDialog()
 
 
 def _corrects_profile(text: str, turn: Turn) -> bool:
-    """Tell whether a message at the menu states a figure of the profile ("借呗其实欠一万五")."""
+    """Tell whether a message at the menu states a figure of the profile ("Jiebei actually owes 15k")."""
     found = extract_message(text, today=turn.today)
     return bool(found.profile) or any(loan.facts for loan in found.loans)

@@ -32,7 +32,7 @@ def question_phrases(name: str) -> dict[str, tuple[str, ...]]:
 
 
 def question_phrase(name: str, prepared: str) -> tuple[str, str, int] | None:
-    """The question's own phrase found in an answer ("还没开始还" at the repaid question).
+    """The question's own phrase found in an answer ("haven't started repaying" at the repaid question).
 
     Returns:
         (value name, phrase, where it starts) for the longest phrase found, or None.

@@ -19,7 +19,8 @@ _APPROX_GAP = 2
 
 
 def _approx_around(text: str, start: int, end: int) -> bool:
-    """Whether a word right before or after text[start:end] makes it approximate ("快俩月", "40天左右")."""
+    """Whether a word right before or after text[start:end] makes it approximate ("nearly two months", "about 40
+    days")."""
     before = words("durations", "approx_before")
     for pos in range(start, max(start - _APPROX_GAP, 0) - 1, -1):
         if ends_with_any(text, pos, before):
@@ -59,7 +60,8 @@ def _from_hits(question: Question, prepared: str, hits: list[DurationHit]) -> Re
 
 
 def _since_day(question: Question, prepared: str, today: date) -> Reading | None:
-    """Days overdue from the day it started ("上个月15号开始逾期") or the day it fell due ("10月24号到期的")."""
+    """Days overdue from the day it started ("overdue since the 15th of last month") or the day it fell due ("fell due
+    on Oct 24th")."""
     hit = find_day(prepared, today=today, direction="past")
     if hit is None or hit.day > today:
         return None
@@ -73,7 +75,7 @@ def _since_day(question: Question, prepared: str, today: date) -> Reading | None
 
 
 def _bare_count(prepared: str) -> tuple[int, str, bool] | None:
-    """One whole number typed alone ("35", "十二"), with the words read and whether it was approximate."""
+    """One whole number typed alone ("35", "twelve"), with the words read and whether it was approximate."""
     hits = [hit for hit in amount_hits(prepared, whole_answer=True) if hit.problem is None]
     if len(hits) != 1 or hits[0].low is None or hits[0].low != hits[0].high:
         return None
@@ -87,13 +89,14 @@ def read_days(question: Question, text: str, *, today: date) -> Reading:
     """Read a number of days (how long a loan is overdue).
 
     Args:
-        question: The question; its own words ("还没逾期" = 0) and its bounds.
-        text: "逾期35天", "快俩月", "四十来天", "十多天", "一个多月", "上个月15号开始逾期", "35".
+        question: The question; its own words ("not overdue yet" = 0) and its bounds.
+        text: "35 days overdue", "nearly two months", "forty-ish days", "ten-odd days", "over a month", "overdue since
+        the 15th of last month", "35".
         today: The local date, for a day named instead of a duration.
 
     Returns:
-        value: int days (a month is 30); a narrow range ("十多天") is its middle with `low`/`high`;
-        ambiguous: a wide range ("一个多月", 30-59), `options` a few day counts to offer; unknown;
+        value: int days (a month is 30); a narrow range ("ten-odd days") is its middle with `low`/`high`;
+        ambiguous: a wide range ("over a month", 30-59), `options` a few day counts to offer; unknown;
         unclear with problem "days", "too_small", "too_large" or "empty".
     """
     prepared = prepare(text)
@@ -102,11 +105,11 @@ def read_days(question: Question, text: str, *, today: date) -> Reading:
     hits = [hit for hit in duration_hits(prepared)
             if not starts_with_any(prepared, hit.end, words("durations", "not_duration_after"))]
     if hits and is_unsure(prepared) and all(hit.approx == "few" and hit.low <= 1 for hit in hits):
-        return unknown(prepared)  # "忘了几天了": "how many days", not a few days
+        return unknown(prepared)  # "forgot how many days": "how many days", not a few days
     marks = words("numbers", "corrections")
     taken_back = [i for i, hit in enumerate(hits)
                   if i and any(mark in prepared[hits[i - 1].end : hit.start] for mark in marks)]
-    if taken_back:  # "40天，不对，是50天": the figure after the correction counts
+    if taken_back:  # "40 days, no, 50 days": the figure after the correction counts
         hits = hits[taken_back[-1]:]
     if hits:
         return _from_hits(question, prepared, _chosen(prepared, hits))
@@ -126,7 +129,8 @@ def read_days(question: Question, text: str, *, today: date) -> Reading:
 
 
 def read_months(question: Question, text: str, *, today: date) -> Reading:
-    """Read a loan's term in months: "12期", "分了12期", "一年", "两年", "半年", "24个月", "6".
+    """Read a loan's term in months: "12 instalments", "split into 12 instalments", "one year", "two years", "half a
+    year", "24 months", "6".
 
     Returns:
         value: int months; unknown; unclear with problem "months", "too_small", "too_large" or "empty".
@@ -161,7 +165,7 @@ def _count_regex() -> re.Pattern[str]:
 
 
 def read_quantity(question: Question, text: str, *, today: date) -> Reading:
-    """Read a small count: "6", "分6期", "三次", "两期", "十次左右".
+    """Read a small count: "6", "in 6 instalments", "three times", "two instalments", "about ten times".
 
     Returns:
         value: int; unknown; unclear with problem "quantity", "too_small", "too_large" or "empty".

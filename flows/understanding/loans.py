@@ -1,6 +1,6 @@
 """Every fact of one message, as readings: the budget, and one set of facts per loan named.
 
-`extract_message("微粒贷欠八千多，分期乐一万二，都过期快一个月了", today=d)` gives two loans, each
+`extract_message("Weilidai owes 8k-odd, Fenqile 12k, both nearly a month overdue", today=d)` gives two loans, each
 owing its own figure and both overdue about 30 days; each fact is a `Reading` marked approximate or
 low-confidence exactly as an answer to its own question would be, so a form can show it back.
 """
@@ -35,7 +35,7 @@ class LoanMention:
             name, or the name as typed with `sure=False` when the table does not know it); principal,
             outstanding, repaid, received, installment Decimal yuan; overdue_days and term_months int;
             rate a flows.parsing.Rate; collection a flows.models.Collection; third_party bool. A fact
-            to ask about (a bare "万五", "一个多月") has Outcome.ambiguous with its options or low/high.
+            to ask about (a bare "wan-wu (0.05%)", "over a month") has Outcome.ambiguous with its options or low/high.
     """
 
     facts: Mapping[str, Reading] = field(default_factory=lambda: MappingProxyType({}))
@@ -59,7 +59,7 @@ class MessageFacts:
     Attributes:
         profile: "monthly_income" and "monthly_expenses" readings (Decimal yuan), when stated.
         loans: One LoanMention per platform named, in order; a message naming none gives one loan when
-            it states loan facts ("借了3万，逾期35天"), none otherwise.
+            it states loan facts ("borrowed 30k, 35 days overdue"), none otherwise.
     """
 
     profile: Mapping[str, Reading] = field(default_factory=lambda: MappingProxyType({}))
@@ -83,11 +83,11 @@ def extract_message(text: str, *, today: date) -> MessageFacts:
     """Read the budget and every loan in one message.
 
     Args:
-        text: What the person typed, e.g. "借呗欠一万二，逾期40天左右，日息万五，天天打电话".
-        today: The local date (an overdue time said as a day, "上个月15号开始逾期", needs it).
+        text: What the person typed, e.g. "Jiebei owes 12k, about 40 days overdue, 0.05% a day, calls every day".
+        today: The local date (an overdue time said as a day, "overdue since the 15th of last month", needs it).
 
     Returns:
-        The facts; shared trailing facts ("都过期快一个月了") are given to every loan named. Never raises.
+        The facts; shared trailing facts ("both nearly a month overdue") are given to every loan named. Never raises.
     """
     try:
         scan = scan_message(text, today=today)

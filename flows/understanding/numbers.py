@@ -11,10 +11,11 @@ Every reader has the signature `read_<kind>(question, text, *, today) -> Reading
     date      datetime.date                          (when.py)
     month     datetime.date, the 1st of the month    (when.py)
 
-A reading marks approximations (`approx`, with `low`/`high` for a range, "两千多" is 2,500 in
+A reading marks approximations (`approx`, with `low`/`high` for a range, "two thousand-odd" is 2,500 in
 2,000-2,999), sums (`parts`), the words read (`said`) and guesses (`sure=False`), so a form can show the
 value back. An answer with no figure that says "I don't know" is `Outcome.unknown`, never zero. Words that
-answer one question by themselves ("还没开始还" = 0 repaid) are data: scripts_zh/lexicons/answers_numbers.yaml.
+answer one question by themselves ("haven't started repaying" = 0 repaid) are data:
+scripts_zh/lexicons/answers_numbers.yaml.
 Questions and feelings typed instead of an answer are the word readers' (flows/understanding/interject.py).
 """
 
@@ -65,7 +66,8 @@ __all__ = [
 class PrincipalLess:
     """An amount received said against the principal: the principal minus `less` yuan.
 
-    "全额到账" / "没扣钱" is `PrincipalLess(Decimal(0))` (`RECEIVED_IN_FULL`); "被扣了1500服务费" is
+    "received in full" / "nothing deducted" is `PrincipalLess(Decimal(0))` (`RECEIVED_IN_FULL`); "1500 service fee
+    deducted" is
     `PrincipalLess(Decimal(1500))`. The form computes the figure once it knows the principal.
     """
 
@@ -73,7 +75,7 @@ class PrincipalLess:
 
 
 RECEIVED_IN_FULL = PrincipalLess(Decimal(0))
-"""What the received question's "全额到账" reads as."""
+"""What the received question's "received in full" reads as."""
 
 _RELATIVE_SPREAD = Decimal("0.1")
 _DEDUCTED_AFTER = 4
@@ -103,7 +105,8 @@ def _special(found: tuple[str, str, int]) -> Reading:
 
 
 def _deducted(name: str, prepared: str, answer: MoneyAnswer) -> bool:
-    """Whether the figure is what was held back ("被扣了1500", "扣了两千的砍头息"), not what was received."""
+    """Whether the figure is what was held back ("1500 deducted", "two thousand of upfront interest deducted"), not
+    what was received."""
     if not answer.spans:
         return False
     start, end = answer.spans[0]
@@ -135,7 +138,7 @@ def read_amount(question: Question, text: str, *, today: date) -> Reading:
 
     Returns:
         value (Decimal, or a PrincipalLess at the received question), unknown, ambiguous (two figures:
-        options), or unclear with problem amount_not_found / amount_ambiguous (too vague, "几千") /
+        options), or unclear with problem amount_not_found / amount_ambiguous (too vague, "a few thousand") /
         amount_negative / amount_not_a_number / amount_too_large / too_small / too_large / empty.
     """
     prepared = prepare(text)
@@ -197,12 +200,12 @@ def read_rate(question: Question, text: str, *, today: date) -> Reading:
 
     Args:
         question: The question; `high` bounds the simple yearly figure (a fraction, e.g. 3.65).
-        text: What the person typed: "日息万五", "千分之二每天", "两万块一天八块利息", "年化24%".
+        text: What the person typed: "0.05% a day", "two per mille a day", "20k, 8 yuan interest a day", "24% a year".
         today: The local date (unused by rates).
 
     Returns:
         value: a Rate (`sure` is False when the period was taken by default: "24%" is read as a year);
-        ambiguous: Rates to choose from, for a figure with no period ("万五": a day or a month?) or
+        ambiguous: Rates to choose from, for a figure with no period ("wan-wu (0.05%)": a day or a month?) or
         two different rates; unknown; unclear with problem "rate", "rate_too_high" or "empty".
     """
     prepared = prepare(text)

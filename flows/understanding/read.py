@@ -2,7 +2,7 @@
 
 `read(question, text, today=...)` picks the reader of the question's answer kind. `respond` answers a
 question or a feeling typed instead of an answer. `normalise_intent` recognises typed navigation
-("跳过", "上一步") before any reader sees the text.
+("skip", "back") before any reader sees the text.
 """
 
 from __future__ import annotations

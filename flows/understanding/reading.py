@@ -19,13 +19,13 @@ class AnswerKind(StrEnum):
     """How an answer is read; every question of every form declares one."""
 
     yes_no = "yes_no"
-    """Yes, no, or unknown ("记不清" is unknown, never no)."""
+    """Yes, no, or unknown ("can't remember" is unknown, never no)."""
     amount = "amount"
-    """Money in yuan: exact, approximate ("两千多", a range), a sum of parts, or zero ("零收入")."""
+    """Money in yuan: exact, approximate ("two thousand-odd", a range), a sum of parts, or zero ("zero income")."""
     rate = "rate"
-    """An interest rate with its period ("日息万五", "千分之二每天", "每月两分息")."""
+    """An interest rate with its period ("0.05% a day", "two per mille a day", "two fen a month")."""
     days = "days"
-    """A duration in days ("四十来天", "快俩月")."""
+    """A duration in days ("forty-ish days", "nearly two months")."""
     months = "months"
     """A number of months (a loan's term)."""
     quantity = "quantity"
@@ -39,7 +39,7 @@ class AnswerKind(StrEnum):
     choice = "choice"
     """One of the question's options: a tapped button, its label, or a paraphrase of it."""
     name = "name"
-    """How the person wants to be called ("叫我老李" is 老李)."""
+    """How the person wants to be called ("call me Lao Li" is Lao Li)."""
     platform = "platform"
     """A lending platform or lender."""
     text = "text"
@@ -100,10 +100,10 @@ class Reading:
     Attributes:
         outcome: What the text did to the question.
         value: The answer for `Outcome.value` (Decimal yuan, a Rate, days as int, a date, a choice id, text ...).
-        approx: True when the value stands for an approximation or a range ("两千多" -> 2500).
+        approx: True when the value stands for an approximation or a range ("two thousand-odd" -> 2500).
         low: The low end of a range, when the person gave one.
         high: The high end of a range, when the person gave one.
-        parts: For a sum ("房租三千五 吃饭两千"), each part as (what the person called it, amount).
+        parts: For a sum ("rent 3,500 food 2,000"), each part as (what the person called it, amount).
         said: The words the value was read from, for showing it back.
         sure: False when the reader guessed; the form then shows the value back before relying on it.
         problem: Why the text is unclear (a template suffix, e.g. "amount_not_found").

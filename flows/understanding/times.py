@@ -1,4 +1,4 @@
-"""Read a time of day ("9:30", "晚上7点") for the reminders' set-up."""
+"""Read a time of day ("9:30", "7 in the evening") for the reminders' set-up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Readers for a calendar day ("下个月5号", "15号", "明天") and a month ("2023年5月", "去年年底", "两年前")."""
+"""Readers for a calendar day ("the 5th next month", "the 15th", "tomorrow") and a month ("May 2023", "end of last
+year", "two years ago")."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def read_date(question: Question, text: str, *, today: date) -> Reading:
     Args:
         question: The question; the lexicon's `date_direction` says whether its day lies ahead
             ("rm_call_first_date") or behind ("loan_overdue_since"); otherwise the nearest such day.
-        text: "下个月5号", "12月5号", "明天", "2026-12-10", "15号", "下周五", "三天前".
+        text: "the 5th next month", "Dec 5th", "tomorrow", "2026-12-10", "the 15th", "next Friday", "three days ago".
         today: The person's local date.
 
     Returns:
@@ -68,7 +69,8 @@ def _shift(today: date, months: int) -> date:
 
 
 def _extra_month(text: str, today: date) -> tuple[date, bool] | None:
-    """Months `parse_month` does not read: "23年5月", "去年年底", "两年前", "半年前" (with approx)."""
+    """Months `parse_month` does not read: "May '23", "end of last year", "two years ago", "half a year ago" (with
+    approx)."""
     short_year, year_part, months_ago = _month_patterns()
     if found := short_year.search(text):
         month = int(found["m"])
@@ -91,11 +93,12 @@ def read_month(question: Question, text: str, *, today: date) -> Reading:
 
     Args:
         question: The question.
-        text: "2023年5月", "去年3月", "2024.6", "前年十月份", "23年5月", "今年年初", "两年前".
+        text: "May 2023", "March last year", "2024.6", "October two years ago", "May '23", "early this year", "two
+        years ago".
         today: The local date; a month after it is refused.
 
     Returns:
-        value: a datetime.date, the 1st of the month (`approx` for "年底", "两年前"); unknown;
+        value: a datetime.date, the 1st of the month (`approx` for "year end", "two years ago"); unknown;
         unclear with problem "month_date" or "empty".
     """
     cleaned = normalise(text)

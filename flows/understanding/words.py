@@ -400,7 +400,7 @@ def read_platform(question: Question, text: str, *, today: date) -> Reading:
 
 
 def _before_facts(name: str) -> str:
-    """Cut an unlisted name where the loan's facts begin ("接呗欠了两万多" is 接呗)."""
+    """Cut an unlisted name where the loan's facts begin ("Jiebey (typo) owes twenty thousand-odd" is Jiebey)."""
     found = _fact_start().search(name, 2)
     return name[: found.start()] if found else name
 
@@ -411,7 +411,8 @@ def _fact_start() -> re.Pattern[str]:
 
 
 def _only_figures(name: str) -> bool:
-    """Tell whether a would-be platform name is only a figure ("三千", "5000块"): an amount, not a lender."""
+    """Tell whether a would-be platform name is only a figure ("three thousand", "5000 yuan"): an amount, not a
+    lender."""
     prepared = prepare(name)
     return any(hit.start == 0 and hit.end >= len(prepared) for hit in amount_hits(prepared, whole_answer=True))
 

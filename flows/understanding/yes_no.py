@@ -13,8 +13,9 @@ it and asks again). In each answer clause the cues are read left to right:
 """
 
 # Examples of the rules above, as people type them:
-#   "没有" no; "没逾期过" no; "不是第一次" yes; "没有钱" and "没有不还" say nothing about the question;
-#   "看不懂", "没留意" unsure; "好像不算是" no with sure=False; "那肯定没有" a sure no.
+#   "none" no; "never been overdue" no; "not the first time" yes; "no money" and "never not repaid" say nothing about
+# the question;
+#   "can't make it out", "didn't notice" unsure; "seems not really" no with sure=False; "definitely not" a sure no.
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ class _Reader:
         if value is not None and self.negations % 2 == 1:
             value = not value
         if self.negations and strength == WEAK:
-            strength = SPECIFIC  # "没借", "没逾期过": the question's own words, negated
+            strength = SPECIFIC  # "didn't borrow", "never been overdue": the question's own words, negated
         self.cues.append(Cue(value, strength))
         self.negations, self.copula, self.head = 0, False, False
 
@@ -121,7 +122,7 @@ class _Reader:
         """Return the cues of one clause, in order."""
         for kind, phrase in tokens:
             if kind in (_YES, _NO, _Q_YES, _Q_NO) and phrase.startswith(_breaks()):
-                self._flush()  # "没有就这一个": the negation ends where the phrase's own break starts
+                self._flush()  # "no, just this one": the negation ends where the phrase's own break starts
             if self._step(kind):
                 break
         self._flush()
@@ -156,7 +157,7 @@ class _Reader:
         elif kind == _BREAK or (kind == _PRONOUN and not self.copula):
             self._flush()
             self.head = False
-        elif kind == _PRONOUN:  # "不是我...": what follows is denied, not an answer
+        elif kind == _PRONOUN:  # "it's not me...": what follows is denied, not an answer
             self.negations, self.copula, self.head = 0, False, False
         elif kind == _REACH and pending:
             pass
