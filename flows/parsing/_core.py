@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache, lru_cache
 from typing import Any
@@ -221,3 +221,17 @@ def ends_with_any(text: str, pos: int, options: Iterable[str]) -> str | None:
         if pos >= length and text[pos - length : pos] in table:
             return text[pos - length : pos]
     return None
+
+
+def first_kept(text: str, spans: Sequence[tuple[int, int]]) -> int:
+    """Return the index of the first figure that counts: the one after the last correction between figures.
+
+    "ba qian, bu dui, qi qian" (eight thousand, no, seven thousand) keeps only the second figure; the
+    correction words are the `corrections` of lexicons/numbers.yaml.
+    """
+    marks = words("numbers", "corrections")
+    kept = 0
+    for index in range(1, len(spans)):
+        if any(mark in text[spans[index - 1][1] : spans[index][0]] for mark in marks):
+            kept = index
+    return kept

@@ -11,14 +11,13 @@ yearly figure is divided by twelve. What each amount is comes from the words bef
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from flows.core.platforms import find_platform_in
 from flows.parsing._amounts import AmountHit, amount_hits, not_a_number, scientific, strip_for_zero
-from flows.parsing._core import ParseError, ParseProblem, clause_breaks, section, starts_with_any, words
+from flows.parsing._core import ParseError, ParseProblem, clause_breaks, first_kept, section, starts_with_any, words
 from flows.parsing._numerals import trailing_unit
 
 SUM_ROLES = frozenset({"income", "expense"})
@@ -144,39 +143,25 @@ def _parts(text: str, hits: list[AmountHit]) -> list[Part]:
 def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountHit]) -> Part | None:
     """Merge two parts said as a range ("8000 to 9000", "eight to nine thousand", "sometimes three thousand, sometimes
     five")."""
-    between = text[first.end : second.start]
     alternating = words("numbers", "alternating")
-    is_range = between in words("numbers", "range_between")
-    if not is_range and any(word in first.raw for word in alternating) and any(
-            word in second.raw for word in alternating):
-        is_range = True
-    if not is_range:
+    months = any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
+    if not months and text[first.end : second.start] not in words("numbers", "range_between"):
         return None
-    low = first.low
+    low, high = first.low, second.high
     unit = trailing_unit(hits[1].run)
     if unit > 1 and trailing_unit(hits[0].run) == 1 and low * 10 <= second.low:
         low = low * unit  # "eight to nine thousand": the first figure shares the second's unit
-    if low >= second.high and not is_range_word(first, second, alternating):
+    if low >= high and not months:
         return None
-    if low >= second.high:  # "five-six thousand in good months, one-two thousand in bad": good months first
+    if low >= high:  # "five-six thousand in good months, one-two thousand in bad": good months first
         low, high = min(second.low, first.low), max(first.high, second.high)
-        return Part(first.label, first.category or second.category, first.raw, low, high, (low + high) / 2, True,
-                    first.start, second.end, alternating=True)
-    return Part(first.label, first.category or second.category, first.raw, low, second.high, (low + second.high) / 2,
-                True, first.start, second.end)
+    return Part(first.label, first.category or second.category, first.raw, low, high, (low + high) / 2, True,
+                first.start, second.end, alternating=months)
 
 
-def is_range_word(first: Part, second: Part, alternating: Sequence[str]) -> bool:
-    """Tell whether both parts are named by alternating words ("sometimes... sometimes...", "in good months... in bad
-    months...")."""
-    return any(word in first.raw for word in alternating) and any(word in second.raw for word in alternating)
-
-
-def _after_correction(parts: list[Part]) -> list[Part]:
+def _after_correction(text: str, parts: list[Part]) -> list[Part]:
     """Drop the figures a correction takes back: "eight thousand, no, seven thousand" is 7,000, not 15,000."""
-    marks = words("numbers", "corrections")
-    taken_back = [index for index, part in enumerate(parts) if index and any(word in part.raw for word in marks)]
-    return parts[taken_back[-1]:] if taken_back else parts
+    return parts[first_kept(text, [(part.start, part.end) for part in parts]) :]
 
 
 def _merge_ranges(text: str, hits: list[AmountHit], parts: list[Part]) -> list[Part]:
@@ -314,7 +299,7 @@ def money_answer(text: str, *, role: str | None = None) -> MoneyAnswer:
         if any(hit.problem is problem for hit in hits):
             return MoneyAnswer(None, problem=problem)
     parts = _merge_ranges(text, hits, _parts(text, hits))
-    parts = [_yearly(part, text, role) for part in _after_correction(parts)]
+    parts = [_yearly(part, text, role) for part in _after_correction(text, parts)]
     kept = [part for part in parts if not _conflicts(role, part.category)]
     off_role, kept = not kept, kept or parts
     excluded = words("answers_numbers", "excluded", role) if role in _excluded_roles() else []

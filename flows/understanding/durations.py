@@ -9,7 +9,17 @@ from functools import cache
 
 from flows.parsing._amounts import amount_hits
 from flows.parsing._calendar import find_day
-from flows.parsing._core import MASK, ParseError, alternation, ends_with_any, prepare, section, starts_with_any, words
+from flows.parsing._core import (
+    MASK,
+    ParseError,
+    alternation,
+    ends_with_any,
+    first_kept,
+    prepare,
+    section,
+    starts_with_any,
+    words,
+)
 from flows.parsing._durations import DurationHit, duration_hits, keyword_before, months_in, phrase_days, term_hits
 from flows.parsing._numerals import numeral_range, syntax
 from flows.understanding._numeric import LEXICON, bounded, is_unsure, question_phrase, unclear, unknown
@@ -106,11 +116,7 @@ def read_days(question: Question, text: str, *, today: date) -> Reading:
             if not starts_with_any(prepared, hit.end, words("durations", "not_duration_after"))]
     if hits and is_unsure(prepared) and all(hit.approx == "few" and hit.low <= 1 for hit in hits):
         return unknown(prepared)  # "forgot how many days": "how many days", not a few days
-    marks = words("numbers", "corrections")
-    taken_back = [i for i, hit in enumerate(hits)
-                  if i and any(mark in prepared[hits[i - 1].end : hit.start] for mark in marks)]
-    if taken_back:  # "40 days, no, 50 days": the figure after the correction counts
-        hits = hits[taken_back[-1]:]
+    hits = hits[first_kept(prepared, [(hit.start, hit.end) for hit in hits]) :]  # "40 days, no, 50 days" is 50
     if hits:
         return _from_hits(question, prepared, _chosen(prepared, hits))
     phrase = phrase_days(prepared, whole_answer=True)
