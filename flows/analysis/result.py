@@ -155,6 +155,11 @@ class LoanAnalysis(BaseModel):
     cleared_month: int | None = None
 
     @property
+    def said_overdue_days(self) -> int:
+        """The overdue days a call may name: none when the person did not remember them (the plan's guess)."""
+        return 0 if self.overdue_unsure else self.overdue_days
+
+    @property
     def asks_time(self) -> bool:
         """Tell whether a call today asks for time (an extension) rather than for the steady amount.
 

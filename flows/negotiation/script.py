@@ -227,11 +227,6 @@ def reason_label(kind: str | None) -> str:
     return label(f"hs:{kind}") if kind else ""
 
 
-def _said_days(loan: LoanAnalysis) -> int:
-    """The overdue days a call may name: none when the person did not remember them."""
-    return 0 if loan.overdue_unsure else loan.overdue_days
-
-
 def _story(text: str) -> str:
     """The person's own words, tidied to sit inside a sentence: no trailing stop, one line, short."""
     if text.startswith("hs:"):  # a tapped reason stored as its id by an earlier release
@@ -291,7 +286,7 @@ def _status_script(profile: Profile, loan: LoanAnalysis, analysis: Analysis) -> 
     """A loan that needs no negotiation call: a current one, or one to get advice on first."""
     name = "negotiation/script_current" if loan.status == "current" else "negotiation/script_advice"
     text = render(name, platform=loan.key, monthly=spoken(loan.contract_monthly or Decimal(0)),
-                  estimated=loan.contract_estimated, overdue_days=_said_days(loan))
+                  estimated=loan.contract_estimated, overdue_days=loan.said_overdue_days)
     proposal = Proposal("installment", Decimal(0), None, None, analysis.first_payment)
     return CallScript(platform=loan.key, goal="installment", lender=loan.lender, outstanding=loan.outstanding,
                       proposal=proposal, second_overdue=False, bundle=False,
@@ -340,8 +335,8 @@ def build_script(profile: Profile, analysis: Analysis, platform: str, goal: Goal
                                  next_workday=_date(workday))),
         Section("opening", render(
             "negotiation/script_opening", **common, **_owed_words(loan), name=(profile.name or "").strip(),
-            overdue_days=_said_days(loan), reason=reason or "", tapped=bool(story) and story == reason_label(reason),
-            story=story)),
+            overdue_days=loan.said_overdue_days, reason=reason or "",
+            tapped=bool(story) and story == reason_label(reason), story=story)),
         Section("second_overdue", render("negotiation/script_second_overdue", **common,
                                          new_loans=profile.new_loans_to_repay_old) if loan.previous_overdue else ""),
         Section("ask", render(f"negotiation/script_{goal}", **common, collection=loan.collection.value,

@@ -53,7 +53,6 @@ def call_figures(loan: LoanAnalysis, script: CallScript | None) -> CallFigures:
     """
     monthly = script.steady_monthly if script is not None else loan.ask_monthly
     steady = max(monthly, Decimal(0)).to_integral_value(rounding=ROUND_FLOOR)
-    said_days = 0 if loan.overdue_unsure else loan.overdue_days  # a forgotten time is not named on the call
-    return CallFigures(balance=loan.outstanding, steady_monthly=steady, overdue_days=said_days,
+    return CallFigures(balance=loan.outstanding, steady_monthly=steady, overdue_days=loan.said_overdue_days,
                        first_date=script.proposal.first_payment if script is not None else None,
                        lender=lender_kind(loan))
