@@ -50,6 +50,7 @@ def test_export_sends_profile_plan_and_calendar(store: Store) -> None:
     replies = chat.say("/export")
     files = {a.filename: a for r in replies for a in r.attachments}
     assert set(files) == {"debt-plan.json", "repayment-schedule.ics"}
+    assert "备份" in str(files["debt-plan.json"].caption) and "日历" in str(files["repayment-schedule.ics"].caption)
 
     document = json.loads(files["debt-plan.json"].data)
     assert Profile.model_validate(document["profile"]) == PROFILE
