@@ -161,3 +161,13 @@ def test_an_exaggeration_mid_intake_leaves_the_intake_going(tmp_path: Path) -> N
         assert "支出" in chat.text or "花" in chat.text  # the next intake question, not the crisis reply
     finally:
         store.close()
+
+
+def test_a_paused_call_can_be_left_in_words(store: Store) -> None:
+    chat = chat_with(store)
+    _persona("pushy")(chat)
+    chat.say("攒了一瓶安眠药")
+    chat.tap(SAFE)
+    chat.say("不练了")
+    assert session(store).part(RoleplayPart).call is None  # the call is dropped, not answered in character
+    assert "📞" not in chat.text
