@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flows.core.clock import Clock, SystemClock
 from flows.core.dialog import Command, Dialog, Finish, Go, Stay, Step, Turn, choices
 from flows.core.models import Input, Reply
+from flows.core.once import turn_scope
 from flows.core.session import MAX_STACK, Session
 from flows.core.tags import user_tag
 from flows.core.texts import render
@@ -130,7 +131,7 @@ class Engine:
         """
         inp = _clean(inp)
         try:
-            with self.store.turn(user_id) as stored:
+            with self.store.turn(user_id) as stored, turn_scope():
                 session = stored.session or Session.new(user_id)
                 turn = self._new_turn(session)
                 replies = self._turn(turn, inp)

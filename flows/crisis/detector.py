@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.core.once import per_turn
 from flows.crisis.levels import Level
 from flows.crisis.lexicon import CrisisLexicon, Modifier, crisis_lexicon
 from flows.crisis.normalise import Folded, fold
@@ -104,6 +105,7 @@ def _assess(folded: Folded, lexicon: CrisisLexicon) -> Assessment:
     return Assessment(level, frozenset(span[2] for span in spans), frozenset(applied))
 
 
+@per_turn
 def assess(text: str) -> Assessment:
     """Assess one message for crisis signals.
 

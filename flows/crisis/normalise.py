@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from flows.core.once import per_turn
 from flows.core.texts import DATA_DIR, lexicon
 from flows.crisis.gate import guarded
 
@@ -102,6 +103,7 @@ def simplify(text: str) -> str:
     return pattern.sub(lambda m: replacements[int((m.lastgroup or "r0")[1:])], folded)
 
 
+@per_turn
 def fold(text: str) -> Folded:
     """Fold a message for matching.
 

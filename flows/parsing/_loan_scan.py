@@ -12,7 +12,7 @@ from typing import Any
 from flows.core.models import COLLECTION_PRESSURE, Collection
 from flows.parsing._amounts import AmountHit, amount_hits, to_yuan
 from flows.parsing._calendar import find_day
-from flows.parsing._core import alternation, clause_breaks, ends_with_any, mask, section, starts_with_any, words
+from flows.parsing._core import MASK, alternation, clause_breaks, ends_with_any, mask, section, starts_with_any, words
 from flows.parsing._durations import DurationHit, duration_hits, keyword_before, months_of, phrase_days, term_hits
 from flows.parsing._rate_types import Rate, make_rate
 from flows.parsing._rates import rate_hits, unstated_periods
@@ -306,8 +306,10 @@ def scan_text(text: str, *, today: date | None = None, owed_after: list[int] | N
     Returns:
         The loan facts by LoanDraft field name, and the amounts that belong to income or expenses.
     """
-    chars = list(text)
     scan = Scan()
+    if not text.replace(MASK, "").strip():
+        return scan  # nothing left to read: the region is empty or only a platform's name
+    chars = list(text)
     text = _pressure(text, chars, scan.facts)
     text = _rate(text, chars, scan.facts)
     text = _durations(text, chars, scan.facts, today)

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import Column, DateTime, LargeBinary, Table, Text, select
@@ -58,9 +58,13 @@ class Keyring:
         """Return a 32-byte secret for `purpose`, stable across key rotations."""
         return hmac.new(self.secret, b"debt-coach/" + purpose.encode(), hashlib.sha256).digest()
 
+    @cached_property
+    def _ref_key(self) -> bytes:
+        return self.subkey("storage/user-ref")
+
     def ref(self, user_id: str) -> str:
         """Return the keyed pseudonym a user's rows are stored under (never the transport id)."""
-        return hmac.new(self.subkey("storage/user-ref"), user_id.encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.new(self._ref_key, user_id.encode(), hashlib.sha256).hexdigest()[:32]
 
     def new_data_key(self) -> tuple[Cipher, bytes]:
         """Return a fresh user cipher and its key wrapped under the master key."""

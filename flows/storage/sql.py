@@ -173,10 +173,11 @@ class SqlStore:
         ref = keyring.ref(user_id)
         with self._one_writer, self.engine.begin() as conn:
             has_row, payload, wrapped = self._lock(conn, ref)
-            current = SqlTurn(user_id, self._decode(user_id, payload, wrapped) if payload is not None else None)
+            cipher = keyring.unwrap(wrapped) if wrapped is not None else None
+            current = SqlTurn(user_id, self._decode(user_id, payload, cipher) if payload is not None else None)
             yield current
             if current.staged is not None:
-                self._write(conn, ref, current.staged, wrapped, new=not has_row)
+                self._write(conn, ref, current.staged, cipher, new=not has_row)
             elif has_row and payload is None:
                 conn.execute(_DELETE, {"uid": ref})  # only the lock placeholder: leave no trace
 
@@ -189,7 +190,9 @@ class SqlStore:
         ref = self.ref(user_id)
         with self._read_only.begin() as conn:
             row = conn.execute(_READ, {"uid": ref}).first()
-        return self._decode(user_id, row.payload, row.wrapped) if row is not None and row.payload else None
+        if row is None or not row.payload:
+            return None
+        return self._decode(user_id, row.payload, self.keyring.unwrap(row.wrapped) if row.wrapped else None)
 
     def save_session(self, session: Session) -> None:
         """Write a user's session in its own (locking) transaction."""
@@ -256,14 +259,11 @@ class SqlStore:
             return True, row.payload, row.wrapped
         raise StorageError("could not lock a session row")
 
-    def _write(self, conn: Connection, ref: str, session: Session, wrapped: bytes | None, *, new: bool) -> None:
-        keyring = self.keyring
-        if wrapped is None:
+    def _write(self, conn: Connection, ref: str, session: Session, cipher: Cipher | None, *, new: bool) -> None:
+        if cipher is None:
             # The user's first save: their data key is made here, under the session row's lock.
-            cipher, wrapped = keyring.new_data_key()
+            cipher, wrapped = self.keyring.new_data_key()
             conn.execute(_INSERT_KEY, {"user_id": ref, "wrapped": wrapped, "created_at": self._clock.now()})
-        else:
-            cipher = keyring.unwrap(wrapped)
         # Dumping in python mode keeps Decimals as exact strings ("0.10"), where the JSON
         # serialiser of the contract would turn yuan into floats.
         payload = cipher.encrypt(to_json(session.model_dump(mode="python")))
@@ -272,10 +272,10 @@ class SqlStore:
         else:
             conn.execute(_UPDATE, {"uid": ref, "payload": payload, "updated_at": self._clock.now()})
 
-    def _decode(self, user_id: str, payload: bytes, wrapped: bytes | None) -> Session:
-        if wrapped is None:
+    def _decode(self, user_id: str, payload: bytes, cipher: Cipher | None) -> Session:
+        if cipher is None:
             raise StorageError("a stored session has no data key; the database was altered")
-        session = Session.model_validate_json(self.keyring.unwrap(wrapped).decrypt(payload))
+        session = Session.model_validate_json(cipher.decrypt(payload))
         if session.user_id != user_id:
             # Fernet cannot bind a token to its row, so check that rows were not swapped.
             raise StorageError("a stored session belongs to another user; the database was altered")

@@ -14,6 +14,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from flows.core.once import per_turn
 from flows.parsing._loan_scan import Found
 from flows.parsing._message import scan_message
 from flows.understanding.reading import Outcome, Reading
@@ -79,6 +80,7 @@ def _readings(facts: Mapping[str, Found]) -> Mapping[str, Reading]:
     return MappingProxyType({name: reading_of(found) for name, found in facts.items()})
 
 
+@per_turn
 def extract_message(text: str, *, today: date) -> MessageFacts:
     """Read the budget and every loan in one message.
 
