@@ -86,6 +86,8 @@ def _clusters(spans: list[tuple[int, int, str, Level]]) -> list[int]:
 def _assess(folded: Folded, lexicon: CrisisLexicon) -> Assessment:
     text, _ = _cut(folded.text, lexicon.not_dying)
     text, exaggerated = _cut(text, lexicon.hyperbole)
+    if not exaggerated and lexicon.any_family.search(text) is None:
+        return NOTHING  # most messages: one search instead of one per family
     spans = sorted(
         (match.start(), match.end(), family.name, family.level)
         for family in lexicon.families
