@@ -191,3 +191,29 @@ def test_a_typed_kind_of_deal_is_the_button_it_names_and_the_agreement_saves(kin
     assert session is not None
     [agreement] = load_state(session).agreements
     assert agreement.kind == "instalments" and agreement.count == 6
+
+
+@pytest.mark.parametrize("outcome", ["rm:ck:none", "没谈成，他们说只能全额还"])
+def test_a_call_where_nothing_was_agreed_is_kept_and_changes_neither_plan_nor_reminders(
+        outcome: str, sqlite: SqlStore) -> None:
+    clock = clock_at(MONDAY, 10)
+    chat = _chat(sqlite, clock)
+    chat.say("/remind preview")
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    before = [(item.at, item.reply.text) for item in preview(session, clock.now(), 7)]
+    chat.say("/plan")
+    plan_before = chat.text
+    chat.say("/call")
+    chat.tap("rm:cp:1")
+    chat.say("王先生")
+    chat.tap(outcome) if outcome.startswith("rm:") else chat.say(outcome)
+    assert "没有谈成" in chat.text and "/script" in chat.text and "/complaint" in chat.text
+    assert "书面确认" not in chat.text  # no "did it come in writing?" for a call with nothing agreed
+    session = sqlite.load_session("tg:7")
+    assert session is not None and session.top != "reminders"
+    state = load_state(session)
+    assert state.agreements == [] and [(c.loan, c.agent) for c in state.failed_calls] == [("B平台", "王先生")]
+    assert [(item.at, item.reply.text) for item in preview(session, clock.now(), 7)] == before
+    chat.say("/plan")
+    assert chat.text == plan_before
