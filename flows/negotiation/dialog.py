@@ -6,8 +6,9 @@ they are missing the intake is opened on top to ask them, and the script follows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any, ClassVar, Literal, cast
@@ -37,13 +38,73 @@ from flows.negotiation.toolkit import (
     toolkit_intro,
     toolkit_topic,
 )
+from flows.parsing._calendar import find_day
+from flows.parsing._core import alternation, prepare
 from flows.understanding import AnswerKind as K
+from flows.understanding import Outcome, Question, Reading
+from flows.understanding.read import read
 
 PLATFORM_PREFIX, GOAL_PREFIX, TOPIC_PREFIX, COMPLAINT_PLATFORM_PREFIX = "sc:p:", "sc:g:", "sc:t:", "sc:cp:"
 DATE_TAPS = {"sc:cd:today": 0, "sc:cd:yesterday": 1}
 
+MIN_NAME_CHARS = 2
+"""The shortest rest of a message, once its dates are out, that is read as who is collecting."""
+MAX_WHEN_HITS = 8
+"""The most days taken out of one message (more are left in, and the message is read as a name)."""
+
+
+@cache
+def _when_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    table: dict[str, Any] = lexicon("complaint_when")
+    words = alternation(table["words"]) + "".join(f"|(?:{p})" for p in table["patterns"])
+    return re.compile(words), re.compile(str(table["filler"]))
+
+
+def without_when(text: str, today: date) -> tuple[str, bool]:
+    """Take the dates and times of day out of a message ("last Wednesday evening, Jiebei" leaves "Jiebei").
+
+    Args:
+        text: What the person typed.
+        today: The person's local date (the day reader needs it).
+
+    Returns:
+        What is left (with only the filler between times taken out when nothing else is), and whether
+        any date or time was found.
+    """
+    words, filler = _when_words()
+    rest, named = prepare(text), 0
+    for _ in range(MAX_WHEN_HITS):
+        hit = find_day(rest, today=today)
+        if hit is None:
+            break
+        rest, named = rest[:hit.start] + " " + rest[hit.end:], named + 1
+    rest, count = words.subn(" ", rest)
+    left = filler.sub(" ", rest).strip()
+    return left, named + count > 0
+
+
+def read_complaint_platform(question: Question, text: str, today: date) -> Reading:
+    """Read who is collecting, past any date or time in the message.
+
+    A message that only says when (the date is the next question) is answered kindly and the platform
+    asked again; one that also names someone is read without its dates.
+    """
+    reading = read(question, text, today=today)
+    if reading.sure:
+        return reading
+    left, timed = without_when(text, today)
+    if not timed:
+        return reading
+    if not left:
+        return Reading(Outcome.unclear, problem="complaint_platform_when", context={"said": text.strip()})
+    # One character left ("tiantian da", calling every day, less its "tiantian") is no name: the whole
+    # message is read as it was.
+    return read(question, left, today=today) if len(left) >= MIN_NAME_CHARS else reading
+
+
 COMPLAINT_FORM = Form("complaint", (
-    Slot("platform", K.platform, "negotiation/complaint_ask_platform", high=MAX_PLATFORM_CHARS),
+    Slot("platform", K.platform, "negotiation/complaint_ask_platform", high=MAX_PLATFORM_CHARS,
+         reader=read_complaint_platform),
     Slot("dates", K.text, "negotiation/complaint_ask_dates", high=MAX_DATES_CHARS, options=tuple(DATE_TAPS)),
     Slot("what", K.text, "negotiation/complaint_ask_what", high=MAX_WHAT_CHARS),
 ))
