@@ -21,7 +21,7 @@ from flows.core.forms import BACK, Form, FormState, Slot
 from flows.core.matching import first_key
 from flows.core.models import Choice, Input, Reply
 from flows.core.platforms import lookup_platform
-from flows.core.session import Part
+from flows.core.session import Part, Session
 from flows.core.texts import label, lexicon, render
 from flows.intake.dialog import DetailsDone, IntakeArgs
 from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM
@@ -130,6 +130,8 @@ class NegotiationPart(Part):
     complaint: FormState = Field(default_factory=FormState)
     asked: list[int] = Field(default_factory=list)
     """Loans whose script details were asked already (a skipped detail is not asked twice)."""
+    noted: bool = False
+    """The crisis guard's harassment note was shown during this complaint (it is shown once at most)."""
 
 
 class NegotiationArgs(BaseModel):
@@ -153,6 +155,34 @@ def typed_goal(text: str) -> Goal | None:
     """Recognise a goal the user typed (words in lexicons/script_goals.yaml)."""
     goal = first_key({goal: words for goal, words in _goal_words().items() if goal in GOALS}, text)
     return cast(Goal, goal) if goal is not None else None
+
+
+NoteStyle = Literal["full", "short", "none"]
+
+
+def harassment_note(session: Session) -> NoteStyle:
+    """Say how the crisis guard's note on improper collection fits where the person is.
+
+    Inside the complaint form the person is already describing harassment and the form already leads
+    to the complaint, the evidence and the hotlines: the note comes once at most, without pointing to
+    the form it is shown in, and not with the last answer (the finished complaint says it all).
+
+    Args:
+        session: The person's session (the complaint's part remembers that the note was shown).
+
+    Returns:
+        "full" outside the complaint form, "short" the first time inside it, else "none".
+    """
+    if session.top != NegotiationDialog.name:
+        return "full"
+    part = session.part(NegotiationPart)
+    if part.state is not NegotiationState.complaint:
+        return "full"
+    slot = COMPLAINT_FORM.by_name.get(part.complaint.asked or "") or COMPLAINT_FORM.pending(part.complaint)
+    if part.noted or slot is None or slot == COMPLAINT_FORM.slots[-1]:
+        return "none"
+    part.noted = True
+    return "short"
 
 
 def details_missing(turn: Turn, loan_index: int) -> bool:
@@ -346,7 +376,7 @@ class NegotiationDialog(DialogBase):
     # -- complaint ---------------------------------------------------------------------------
 
     def _complaint_start(self, turn: Turn, part: NegotiationPart) -> Reply:
-        part.complaint, part.state = FormState(), NegotiationState.complaint
+        part.complaint, part.state, part.noted = FormState(), NegotiationState.complaint, False
         return self._complaint_question(turn, part)
 
     def _owed(self, turn: Turn) -> list[str]:
