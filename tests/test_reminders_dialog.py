@@ -217,3 +217,21 @@ def test_a_call_where_nothing_was_agreed_is_kept_and_changes_neither_plan_nor_re
     assert [(item.at, item.reply.text) for item in preview(session, clock.now(), 7)] == before
     chat.say("/plan")
     assert chat.text == plan_before
+
+
+def test_a_failed_call_after_a_deal_leaves_the_deal_standing(sqlite: SqlStore) -> None:
+    clock = clock_at(MONDAY, 10)
+    chat = _chat(sqlite, clock)
+    for step in ("/call", "rm:cp:1", "skip", "rm:ck:extension", "7月20日", "rm:cw:yes", "rm:csave"):
+        chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
+    chat.say("/progress")
+    progress_before = chat.text
+    for step in ("/call", "rm:cp:1", "skip", "rm:ck:none"):
+        chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
+    assert "没有谈成" in chat.text
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    state = load_state(session)
+    assert [a.kind for a in state.agreements] == ["extension"] and len(state.failed_calls) == 1
+    chat.say("/progress")
+    assert chat.text == progress_before
