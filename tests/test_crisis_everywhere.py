@@ -171,3 +171,26 @@ def test_a_paused_call_can_be_left_in_words(store: Store) -> None:
     chat.say("不练了")
     assert session(store).part(RoleplayPart).call is None  # the call is dropped, not answered in character
     assert "📞" not in chat.text
+
+
+NOTE = "不是合法的催收方式"
+"""Words of the harassment note, in both its forms."""
+
+
+def test_the_harassment_note_comes_once_inside_the_complaint_form(store: Store) -> None:
+    chat = chat_with(store)
+    chat.say("/complaint")
+    answers = []
+    for line in ("催收天天打电话骂我，还打给我同事", "昨天晚上他们打给我妈和我同事，说要上门",
+                 "晚上十一点打电话骂我，威胁说要上门，还打给了我妈和我单位"):
+        chat.say(line)
+        answers.append(chat.text)
+    assert NOTE in answers[0] and "/complaint" not in answers[0]  # no pointer to the form it is shown in
+    assert [answer.count(NOTE) for answer in answers] == [1, 0, 0]
+    assert "投诉事项" in answers[-1]  # the finished complaint and its next steps, without the note
+    chat.say("/complaint")
+    chat.say("他们爆我通讯录，打给我家人")
+    assert chat.text.count(NOTE) == 1  # a new complaint, the note once again
+    chat.tap("不写了，回工具箱")
+    chat.say("他们爆我通讯录，打给我家人")
+    assert chat.text.count(NOTE) == 1 and "/complaint" in chat.text  # outside the form: the whole note

@@ -191,3 +191,47 @@ def test_a_typed_kind_of_deal_is_the_button_it_names_and_the_agreement_saves(kin
     assert session is not None
     [agreement] = load_state(session).agreements
     assert agreement.kind == "instalments" and agreement.count == 6
+
+
+@pytest.mark.parametrize("outcome", ["rm:ck:none", "没谈成，他们说只能全额还"])
+def test_a_call_where_nothing_was_agreed_is_kept_and_changes_neither_plan_nor_reminders(
+        outcome: str, sqlite: SqlStore) -> None:
+    clock = clock_at(MONDAY, 10)
+    chat = _chat(sqlite, clock)
+    chat.say("/remind preview")
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    before = [(item.at, item.reply.text) for item in preview(session, clock.now(), 7)]
+    chat.say("/plan")
+    plan_before = chat.text
+    chat.say("/call")
+    chat.tap("rm:cp:1")
+    chat.say("王先生")
+    chat.tap(outcome) if outcome.startswith("rm:") else chat.say(outcome)
+    assert "没有谈成" in chat.text and "/script" in chat.text and "/complaint" in chat.text
+    assert "书面确认" not in chat.text  # no "did it come in writing?" for a call with nothing agreed
+    session = sqlite.load_session("tg:7")
+    assert session is not None and session.top != "reminders"
+    state = load_state(session)
+    assert state.agreements == [] and [(c.loan, c.agent) for c in state.failed_calls] == [("B平台", "王先生")]
+    assert [(item.at, item.reply.text) for item in preview(session, clock.now(), 7)] == before
+    chat.say("/plan")
+    assert chat.text == plan_before
+
+
+def test_a_failed_call_after_a_deal_leaves_the_deal_standing(sqlite: SqlStore) -> None:
+    clock = clock_at(MONDAY, 10)
+    chat = _chat(sqlite, clock)
+    for step in ("/call", "rm:cp:1", "skip", "rm:ck:extension", "7月20日", "rm:cw:yes", "rm:csave"):
+        chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
+    chat.say("/progress")
+    progress_before = chat.text
+    for step in ("/call", "rm:cp:1", "skip", "rm:ck:none"):
+        chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
+    assert "没有谈成" in chat.text
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    state = load_state(session)
+    assert [a.kind for a in state.agreements] == ["extension"] and len(state.failed_calls) == 1
+    chat.say("/progress")
+    assert chat.text == progress_before

@@ -141,6 +141,18 @@ def test_complaint_command_with_typed_platform_and_cancel(chat: Conversation, st
     assert not _part(store).complaint.values
 
 
+@pytest.mark.parametrize("when", ["上周三", "昨天晚上十点左右", "11月20日、11月22日"])
+def test_a_date_at_the_complaint_platform_question_is_not_the_platform(
+        when: str, chat: Conversation, store: Store) -> None:
+    chat.say("/complaint")
+    chat.say(when)
+    assert f"“{when}”是事情发生的时间吧" in chat.text and "哪个平台" in chat.text
+    assert "platform" not in _part(store).complaint.values
+    chat.say(f"{when}，某某催收公司")
+    assert _part(store).complaint.values == {"platform": "某某催收公司"}
+    assert "哪天发生的" in chat.text
+
+
 def test_toolkit_during_intake_returns_to_the_question(store: Store) -> None:
     chat = Conversation(_engine(store), "console:bob")
     chat.say("/start")

@@ -4,7 +4,8 @@ A crisis message opens the crisis dialogue on top of whatever the person was doi
 sees the message (nothing of it is stored). A check-in message gets one gentle line and the task goes
 on in the same reply; within the memory window after a crisis reply, or while the crisis dialogue is
 open, a check-in counts as a crisis again. After the person said they are fine, the next reply still
-carries the helpline line once. Scam offers and illegal collection add a short note to the answer.
+carries the helpline line once. Scam offers and illegal collection add a short note to the answer
+(inside the complaint form, the collection note comes once at most: the form is already about it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flows.crisis.detector import Level
 from flows.crisis.dialog import CRISIS, CrisisPart, CrisisState
 from flows.crisis.replies import check_in_text, reminder_text
 from flows.crisis.signals import detect_signals
+from flows.negotiation.dialog import harassment_note
 from flows.understanding.interject import interjection
 
 
@@ -45,9 +47,10 @@ class CrisisGuard:
         # says what is
         # improper: the harassment note is for reports of what collectors do.
         harassment = found is not None and found.harassment and not _asks_about_it(inp.text)
-        if found is not None and (found.scam or harassment):
+        style = harassment_note(turn.session) if harassment else "none"
+        if found is not None and (found.scam or style != "none"):
             screened.before.append(Reply(text=render("negotiation/signal_note", scam=found.scam,
-                                                     harassment=harassment)))
+                                                     harassment=style != "none", in_complaint=style == "short")))
         return screened
 
 

@@ -6,8 +6,9 @@ they are missing the intake is opened on top to ask them, and the script follows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any, ClassVar, Literal, cast
@@ -20,7 +21,7 @@ from flows.core.forms import BACK, Form, FormState, Slot
 from flows.core.matching import first_key
 from flows.core.models import Choice, Input, Reply
 from flows.core.platforms import lookup_platform
-from flows.core.session import Part
+from flows.core.session import Part, Session
 from flows.core.texts import label, lexicon, render
 from flows.intake.dialog import DetailsDone, IntakeArgs
 from flows.intake.slots import DETAILS, LOAN_FORM, PROFILE_FORM
@@ -37,13 +38,73 @@ from flows.negotiation.toolkit import (
     toolkit_intro,
     toolkit_topic,
 )
+from flows.parsing._calendar import find_day
+from flows.parsing._core import alternation, prepare
 from flows.understanding import AnswerKind as K
+from flows.understanding import Outcome, Question, Reading
+from flows.understanding.read import read
 
 PLATFORM_PREFIX, GOAL_PREFIX, TOPIC_PREFIX, COMPLAINT_PLATFORM_PREFIX = "sc:p:", "sc:g:", "sc:t:", "sc:cp:"
 DATE_TAPS = {"sc:cd:today": 0, "sc:cd:yesterday": 1}
 
+MIN_NAME_CHARS = 2
+"""The shortest rest of a message, once its dates are out, that is read as who is collecting."""
+MAX_WHEN_HITS = 8
+"""The most days taken out of one message (more are left in, and the message is read as a name)."""
+
+
+@cache
+def _when_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    table: dict[str, Any] = lexicon("complaint_when")
+    words = alternation(table["words"]) + "".join(f"|(?:{p})" for p in table["patterns"])
+    return re.compile(words), re.compile(str(table["filler"]))
+
+
+def without_when(text: str, today: date) -> tuple[str, bool]:
+    """Take the dates and times of day out of a message ("last Wednesday evening, Jiebei" leaves "Jiebei").
+
+    Args:
+        text: What the person typed.
+        today: The person's local date (the day reader needs it).
+
+    Returns:
+        What is left (with only the filler between times taken out when nothing else is), and whether
+        any date or time was found.
+    """
+    words, filler = _when_words()
+    rest, named = prepare(text), 0
+    for _ in range(MAX_WHEN_HITS):
+        hit = find_day(rest, today=today)
+        if hit is None:
+            break
+        rest, named = rest[:hit.start] + " " + rest[hit.end:], named + 1
+    rest, count = words.subn(" ", rest)
+    left = filler.sub(" ", rest).strip()
+    return left, named + count > 0
+
+
+def read_complaint_platform(question: Question, text: str, today: date) -> Reading:
+    """Read who is collecting, past any date or time in the message.
+
+    A message that only says when (the date is the next question) is answered kindly and the platform
+    asked again; one that also names someone is read without its dates.
+    """
+    reading = read(question, text, today=today)
+    if reading.sure:
+        return reading
+    left, timed = without_when(text, today)
+    if not timed:
+        return reading
+    if not left:
+        return Reading(Outcome.unclear, problem="complaint_platform_when", context={"said": text.strip()})
+    # One character left ("tiantian da", calling every day, less its "tiantian") is no name: the whole
+    # message is read as it was.
+    return read(question, left, today=today) if len(left) >= MIN_NAME_CHARS else reading
+
+
 COMPLAINT_FORM = Form("complaint", (
-    Slot("platform", K.platform, "negotiation/complaint_ask_platform", high=MAX_PLATFORM_CHARS),
+    Slot("platform", K.platform, "negotiation/complaint_ask_platform", high=MAX_PLATFORM_CHARS,
+         reader=read_complaint_platform),
     Slot("dates", K.text, "negotiation/complaint_ask_dates", high=MAX_DATES_CHARS, options=tuple(DATE_TAPS)),
     Slot("what", K.text, "negotiation/complaint_ask_what", high=MAX_WHAT_CHARS),
 ))
@@ -69,6 +130,8 @@ class NegotiationPart(Part):
     complaint: FormState = Field(default_factory=FormState)
     asked: list[int] = Field(default_factory=list)
     """Loans whose script details were asked already (a skipped detail is not asked twice)."""
+    noted: bool = False
+    """The crisis guard's harassment note was shown during this complaint (it is shown once at most)."""
 
 
 class NegotiationArgs(BaseModel):
@@ -92,6 +155,34 @@ def typed_goal(text: str) -> Goal | None:
     """Recognise a goal the user typed (words in lexicons/script_goals.yaml)."""
     goal = first_key({goal: words for goal, words in _goal_words().items() if goal in GOALS}, text)
     return cast(Goal, goal) if goal is not None else None
+
+
+NoteStyle = Literal["full", "short", "none"]
+
+
+def harassment_note(session: Session) -> NoteStyle:
+    """Say how the crisis guard's note on improper collection fits where the person is.
+
+    Inside the complaint form the person is already describing harassment and the form already leads
+    to the complaint, the evidence and the hotlines: the note comes once at most, without pointing to
+    the form it is shown in, and not with the last answer (the finished complaint says it all).
+
+    Args:
+        session: The person's session (the complaint's part remembers that the note was shown).
+
+    Returns:
+        "full" outside the complaint form, "short" the first time inside it, else "none".
+    """
+    if session.top != NegotiationDialog.name:
+        return "full"
+    part = session.part(NegotiationPart)
+    if part.state is not NegotiationState.complaint:
+        return "full"
+    slot = COMPLAINT_FORM.by_name.get(part.complaint.asked or "") or COMPLAINT_FORM.pending(part.complaint)
+    if part.noted or slot is None or slot == COMPLAINT_FORM.slots[-1]:
+        return "none"
+    part.noted = True
+    return "short"
 
 
 def details_missing(turn: Turn, loan_index: int) -> bool:
@@ -285,7 +376,7 @@ class NegotiationDialog(DialogBase):
     # -- complaint ---------------------------------------------------------------------------
 
     def _complaint_start(self, turn: Turn, part: NegotiationPart) -> Reply:
-        part.complaint, part.state = FormState(), NegotiationState.complaint
+        part.complaint, part.state, part.noted = FormState(), NegotiationState.complaint, False
         return self._complaint_question(turn, part)
 
     def _owed(self, turn: Turn) -> list[str]:

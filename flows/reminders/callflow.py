@@ -1,7 +1,8 @@
 """Logging a real call (`/call`): which platform, who answered, what was agreed, whether it came in writing.
 
 The answers are the call form (`flows.reminders.forms.CALL_FORM`); the last one stores the agreement
-in the reminders data, and the plan is recomputed with it.
+in the reminders data, and the plan is recomputed with it. A call where nothing was agreed is kept
+apart (`failed_calls`): the plan and the reminders go on as before, and the person hears what to try next.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from flows.core.texts import render
 from flows.reminders.forms import CALL_FORM
 from flows.reminders.machine import fire
 from flows.reminders.messages import PREFIX, button, concern_texts, date_text
-from flows.reminders.models import Agreement, ReminderSettings, RemindersPart
+from flows.reminders.models import Agreement, FailedCall, ReminderSettings, RemindersPart
 from flows.reminders.progress import PlanView, replan
 
 PLATFORM_TAP = f"{PREFIX}cp:"
@@ -80,6 +81,8 @@ def answer(turn: Turn, part: RemindersPart, plan: PlanView, inp: Input) -> Step:
         return Stay([Reply(text=render("forms/invalid_choice")), ask(turn, part, plan)])
     if CALL_FORM.pending(part.call) is not None:
         return Stay([*done.replies, ask(turn, part, plan)])
+    if CALL_FORM.typed(part.call).get("kind") == "none":
+        return Finish(replies=[*done.replies, *finish_failed(turn, part, turn.today)])
     concerns = concern_texts(check_agreement(turn.plan, _proposal(part)))
     if concerns:
         part.checking = True
@@ -162,6 +165,29 @@ def finish(turn: Turn, part: RemindersPart, today: date) -> Step:
     if not agreement.written:
         replies.append(written_draft(agreement))
     return Finish(replies=replies)
+
+
+def finish_failed(turn: Turn, part: RemindersPart, today: date) -> list[Reply]:
+    """Keep a call where nothing was agreed, leave the plan as it is, and say what to try next.
+
+    The plan and the reminders read only `agreements`, so the lender stays among the calls still to
+    make: the daily steps go on suggesting the call, and no instalment is taken out of the budget.
+
+    Args:
+        turn: The turn (its session holds the reminders data).
+        part: The reminders part, whose call form is complete.
+        today: The person's local date.
+
+    Returns:
+        The reply: noted, nothing changed, and the kind next steps.
+    """
+    values = CALL_FORM.typed(part.call)
+    failed = FailedCall(loan=str(values["loan"]), agent=str(values.get("agent") or ""), made_on=today)
+    part.data.failed_calls.append(failed)
+    part.call = FormState()
+    fire(part, "leave")
+    tries = sum(1 for call in part.data.failed_calls if call.loan == failed.loan)
+    return [Reply(text=render("reminders/call_failed", platform=failed.loan, agent=failed.agent, tries=tries))]
 
 
 def terms(agreement: Agreement) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from flows.understanding import Outcome, Question, Reading
 TIMES = ("08:00", "09:00", "12:00", "19:00")
 QUIET = ("22:00-08:00", "21:00-09:00", "23:00-07:00")
 PAYDAYS = (1, 5, 10, 15, 20, 25)
-KINDS = ("instalments", "extension", "waiver")
+KINDS = ("instalments", "extension", "waiver", "none")
+"""What a call can end with; "none" is a call where nothing was agreed (refused, hung up, all or nothing)."""
 
 
 def _token(value: str) -> str:
@@ -65,6 +66,10 @@ def _kind(kind: str) -> Callable[[Values], bool]:
     return lambda values: values.get("kind") == kind
 
 
+def _agreed(values: Values) -> bool:
+    return values.get("kind") != "none"
+
+
 CALL_FORM = Form("call", (
     Slot("loan", K.text, "reminders/call_ask_platform"),
     Slot("agent", K.text, "reminders/call_ask_agent", required=False, high=40),
@@ -77,5 +82,5 @@ CALL_FORM = Form("call", (
     Slot("settle_amount", K.amount, "reminders/call_ask_settle_amount", low=1, when=_kind("waiver")),
     Slot("settle_date", K.date, "reminders/call_ask_settle_date", when=_kind("waiver")),
     Slot("written", K.yes_no, "reminders/call_ask_written", options=("rm:cw:yes", "rm:cw:no"),
-         meaning={"rm:cw:yes": True, "rm:cw:no": False}, unknown_ok=False),
+         meaning={"rm:cw:yes": True, "rm:cw:no": False}, unknown_ok=False, when=_agreed),
 ))

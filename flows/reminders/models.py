@@ -117,6 +117,17 @@ class Agreement(BaseModel):
         return sum((item.amount for item in self.instalments()), Decimal(0))
 
 
+class FailedCall(BaseModel):
+    """A real call where nothing was agreed (refused, hung up, "all or nothing"): kept, never planned on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    loan: str = Field(min_length=1, max_length=80)
+    """The loan's key in the analysis, as for an agreement."""
+    agent: str = Field(default="", max_length=40)
+    made_on: date
+
+
 class Payment(BaseModel):
     """A payment the user marked as made."""
 
@@ -162,6 +173,8 @@ class RemindersState(BaseModel):
     settings: ReminderSettings | None = None
     """None until `/remind` is set up."""
     agreements: list[Agreement] = Field(default_factory=list)
+    failed_calls: list[FailedCall] = Field(default_factory=list)
+    """Calls that ended with nothing agreed; the plan and the reminders read `agreements` only."""
     payments: list[Payment] = Field(default_factory=list)
     skipped: list[date] = Field(default_factory=list)
     snoozes: list[Snooze] = Field(default_factory=list)
