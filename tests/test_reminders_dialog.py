@@ -13,7 +13,7 @@ from test_reminders_support import MONDAY, SATURDAY, clock_at, scheduler, user, 
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
 from flows.core.models import Input
-from flows.reminders.models import RemindersPart, load_state, save_state
+from flows.reminders.models import MAX_FAILED_CALLS, RemindersPart, load_state, save_state
 from flows.reminders.scheduler import preview
 from flows.storage import SqlStore, open_store
 from flows.storage.reminders_sql import SENT
@@ -235,3 +235,14 @@ def test_a_failed_call_after_a_deal_leaves_the_deal_standing(sqlite: SqlStore) -
     assert [a.kind for a in state.agreements] == ["extension"] and len(state.failed_calls) == 1
     chat.say("/progress")
     assert chat.text == progress_before
+
+
+def test_failed_calls_keep_the_most_recent_and_count_the_tries(sqlite: SqlStore) -> None:
+    chat = _chat(sqlite, clock_at(MONDAY, 10))
+    for _ in range(MAX_FAILED_CALLS + 2):
+        for step in ("/call", "rm:cp:1", "skip", "rm:ck:none"):
+            chat.tap(step) if step.startswith(("rm:", "skip")) else chat.say(step)
+    assert "没有谈成" in chat.text
+    session = sqlite.load_session("tg:7")
+    assert session is not None
+    assert len(load_state(session).failed_calls) == MAX_FAILED_CALLS

@@ -20,7 +20,7 @@ from flows.core.texts import render
 from flows.reminders.forms import CALL_FORM
 from flows.reminders.machine import fire
 from flows.reminders.messages import PREFIX, button, concern_texts, date_text
-from flows.reminders.models import Agreement, FailedCall, ReminderSettings, RemindersPart
+from flows.reminders.models import MAX_FAILED_CALLS, Agreement, FailedCall, ReminderSettings, RemindersPart
 from flows.reminders.progress import PlanView, replan
 
 PLATFORM_TAP = f"{PREFIX}cp:"
@@ -183,7 +183,7 @@ def finish_failed(turn: Turn, part: RemindersPart, today: date) -> list[Reply]:
     """
     values = CALL_FORM.typed(part.call)
     failed = FailedCall(loan=str(values["loan"]), agent=str(values.get("agent") or ""), made_on=today)
-    part.data.failed_calls.append(failed)
+    part.data.failed_calls = [*part.data.failed_calls, failed][-MAX_FAILED_CALLS:]
     part.call = FormState()
     fire(part, "leave")
     tries = sum(1 for call in part.data.failed_calls if call.loan == failed.loan)

@@ -164,6 +164,9 @@ class LoanPause(BaseModel):
 PAUSE_DAYS = 7
 """How long "skip this lender for now" lasts."""
 
+MAX_FAILED_CALLS = 30
+"""Failed calls kept (the most recent): enough to count the tries per lender, never a growing session."""
+
 
 class RemindersState(BaseModel):
     """Everything reminders keep about one user."""
