@@ -156,3 +156,14 @@ def test_roleplay_button_after_a_script_keeps_its_platform(store: Store) -> None
     chat.tap("sc:g:installment")
     chat.tap("模拟通话练习")  # the button under the script: rehearse this platform's call
     assert "和借呗的通话，您想让我扮演谁" in chat.replies[-1].text
+
+
+def test_the_callers_own_warning_raises_no_harassment_note_but_a_report_does(chat: Conversation) -> None:
+    note = "不是合法的催收方式"
+    dial(chat, "hostile")
+    chat.say("你再威胁我我就录音投诉了")
+    assert chat.text.startswith("📞") and note not in chat.text
+    chat.say("/endcall")
+    chat.say("/plan")
+    chat.say("催收威胁我要爆通讯录")
+    assert note in chat.text
