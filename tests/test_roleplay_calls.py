@@ -16,6 +16,7 @@ from flows.analysis import analyse
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
 from flows.core.models import Profile
+from flows.core.texts import render
 from flows.negotiation.script import find_loan
 from flows.roleplay.state import MAX_HISTORY, Attempt, RoleplayPart, RoleplayStage, history
 from flows.storage.base import Store
@@ -167,3 +168,24 @@ def test_the_callers_own_warning_raises_no_harassment_note_but_a_report_does(cha
     chat.say("/plan")
     chat.say("催收威胁我要爆通讯录")
     assert note in chat.text
+
+
+@pytest.mark.parametrize("persona", ["polite", "pushy", "hostile"])
+@pytest.mark.parametrize("variant", [0, 1])
+def test_asking_for_the_amount_names_a_date_only_when_one_was_given(persona: str, variant: int) -> None:
+    def asked(date_given: bool) -> str:
+        return render(f"roleplay/{persona}_push", missing="amount", variant=variant, date_given=date_given,
+                      name="", threat_words="")
+
+    for word in ("日期", "哪天还我知道了", "日子有了"):
+        assert word not in asked(False)
+    assert asked(True) != asked(False) or (persona == "polite" and variant == 1)
+
+
+def test_a_count_of_instalments_is_not_taken_for_a_date(chat: Conversation) -> None:
+    dial(chat, "polite")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say("我想分12期")
+    assert chat.text.startswith("📞") and "每个月您能还多少" in chat.text
+    assert "日期我记下了" not in chat.text
+

@@ -66,7 +66,8 @@ def _context(call: RoleplayState, **extra: Any) -> dict[str, Any]:
         "agreed_amount": yuan(deal.agreed_amount) if deal.agreed_amount else "", "missing": "", "threat": "",
         "threat_words": "", "accepted": False, "request": next_request(call) or "", "rights": call.has(Mark.rights),
         "written": call.agent.written_promised, "id_given": call.agent.id_given, "next_step": False,
-        "empty": False, "drill": False, "can_pay": call.figures.can_pay, "plan": yuan(call.figures.steady_monthly),
+        "empty": False, "drill": False, "date_given": False, "can_pay": call.figures.can_pay,
+        "plan": yuan(call.figures.steady_monthly),
         "deal": render("roleplay/deal_words", kind=deal.agreed_kind or "",
                        amount=yuan(deal.agreed_amount) if deal.agreed_amount else ""),
     })
@@ -278,7 +279,7 @@ def take_turn(call: RoleplayState, text: str) -> Turn:
         words.append(_stage_words(call, "objection"))
         call.deal.asks_made += 1
     elif call.stage is before:
-        words.append(_stage_words(call, "push", missing=_missing(call, reading, promise)))
+        words.append(_stage_words(call, "push", missing=_missing(call, reading, promise), date_given=reading.dated))
     else:
         words.append(_stage_words(call, call.stage.value, accepted=trigger == "mistake"))
     return Turn((spoken(call, words),), call.stage is Stage.ended, trigger)
