@@ -18,7 +18,7 @@ from flows.core.engine import Engine
 from flows.core.models import Profile
 from flows.core.texts import render
 from flows.negotiation.script import find_loan
-from flows.roleplay.state import MAX_HISTORY, Attempt, RoleplayPart, RoleplayStage, history
+from flows.roleplay.state import MAX_HISTORY, Attempt, RoleplayPart, RoleplayStage, Stage, history
 from flows.storage.base import Store
 
 
@@ -189,3 +189,26 @@ def test_a_count_of_instalments_is_not_taken_for_a_date(chat: Conversation) -> N
     assert chat.text.startswith("📞") and "每个月您能还多少" in chat.text
     assert "日期我记下了" not in chat.text
 
+
+@pytest.mark.parametrize(("first", "second"), [("每月1000", "12月1号还第一期"), ("12月1号开始", "每月1000")])
+def test_an_amount_and_a_date_on_two_lines_make_one_offer(chat: Conversation, store: Store, first: str,
+                                                          second: str) -> None:
+    dial(chat, "polite")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say(first)
+    chat.say(second)
+    assert "每个月您能还多少" not in chat.text and "金额是多少" not in chat.text  # not asked again
+    deal = rp.call_state(store).deal
+    assert deal.user_offer == Decimal(1000) and deal.agreed and deal.agreed_amount == Decimal(1000)
+    assert rp.call_state(store).stage is Stage.closing
+
+
+def test_an_amount_kept_from_an_earlier_line_meets_the_pushy_agents_counter(chat: Conversation,
+                                                                            store: Store) -> None:
+    dial(chat, "pushy")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say("每月1000")
+    chat.say("12月1号")
+    deal = rp.call_state(store).deal
+    assert deal.user_offer == Decimal(1000) and deal.offers_refused + deal.rounds >= 1
+    assert "还多少" not in chat.text

@@ -22,7 +22,7 @@ from flows.roleplay.figures import CallFigures, call_figures
 from flows.roleplay.lines import make_agent, next_threat, persona_words, spoken
 from flows.roleplay.machine import fire, stages
 from flows.roleplay.policy import next_request, opening_ask, policy, respond
-from flows.roleplay.promise import Promise, promise_of
+from flows.roleplay.promise import Promise, promise_of, remember
 from flows.roleplay.reading import Flag, Label, ReplyReading, read_reply
 from flows.roleplay.state import STAGE_ORDER, Mark, Persona, RoleplayState, Stage
 
@@ -263,6 +263,7 @@ def take_turn(call: RoleplayState, text: str) -> Turn:
     call.turns += 1
     promise = promise_of(call, reading)
     record(call, reading, promise)
+    remember(call, promise)
     words = answer_questions(call, reading)
     if promise is not None and promise.mistake is not None:
         call.deal.agreed_amount, call.deal.agreed_kind = promise.amount, promise.kind
