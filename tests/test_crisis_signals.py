@@ -18,6 +18,13 @@ from flows.crisis.signals import detect_signals
         ("找了个代理 协商的公司", Level.none, True, False),  # nor a space
         ("催收天天威胁我，还爆通讯录", Level.none, False, True),
         ("催收把P图发到群里", Level.none, False, True),
+        ("催收威胁我要爆通讯录", Level.none, False, True),
+        ("你再威胁我我就录音投诉了", Level.none, False, False),  # the person's own warning, not a report
+        ("你们要是再骂我，我就报警", Level.none, False, False),
+        ("别骂我，我在录音", Level.none, False, False),
+        ("催收又威胁我了，再威胁我就报警", Level.none, False, True),  # the first clause still reports it
+        ("催收威胁我，我就录音投诉了", Level.none, False, True),  # what they did, then what I did
+        ("催收说再不还就爆通讯录", Level.none, False, True),
         ("催收说要逼死我", Level.check_in, False, False),
         ("我的账转给外包催收公司了", Level.none, False, False),  # lawful outsourced collection alone
         ("外包公司的人打电话问我什么时候还", Level.none, False, False),

@@ -206,3 +206,20 @@ def test_reprompt_asks_the_current_question_again_and_changes_nothing(chat: Conv
     again = chat.engine.reprompt("console:alice")
     assert "收入" in "\n".join(reply.text for reply in again)
     assert store.load_session("console:alice") == before
+
+
+def test_asking_whether_a_spouses_income_counts_is_answered_and_income_asked_again(
+    chat: Conversation, store: Store
+) -> None:
+    start_to_income(chat)
+    before = answers(store, "console:alice")
+    chat.say("收入要算上我老婆的吗")
+    assert "爱人的收入" in chat.text and "担保" in chat.text  # whose income, and who is liable
+    assert "爆通讯录" not in chat.text  # not the answer about collectors calling the family
+    assert chat.text.rstrip().endswith(chat.engine.reprompt("console:alice")[-1].text.rstrip())
+    assert "收入" in chat.text and "第 1/2 步" in chat.text
+    assert answers(store, "console:alice") == before
+    chat.say("会不会打电话给我家人")
+    assert "爆通讯录" in chat.text and "爱人的收入" not in chat.text
+    chat.say("8000")
+    assert answers(store, "console:alice")["monthly_income"] == Decimal(8000)

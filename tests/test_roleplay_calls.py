@@ -16,8 +16,9 @@ from flows.analysis import analyse
 from flows.core.clock import FixedClock
 from flows.core.engine import Engine
 from flows.core.models import Profile
+from flows.core.texts import render
 from flows.negotiation.script import find_loan
-from flows.roleplay.state import MAX_HISTORY, Attempt, RoleplayPart, RoleplayStage, history
+from flows.roleplay.state import MAX_HISTORY, Attempt, RoleplayPart, RoleplayStage, Stage, history
 from flows.storage.base import Store
 
 
@@ -156,3 +157,58 @@ def test_roleplay_button_after_a_script_keeps_its_platform(store: Store) -> None
     chat.tap("sc:g:installment")
     chat.tap("模拟通话练习")  # the button under the script: rehearse this platform's call
     assert "和借呗的通话，您想让我扮演谁" in chat.replies[-1].text
+
+
+def test_the_callers_own_warning_raises_no_harassment_note_but_a_report_does(chat: Conversation) -> None:
+    note = "不是合法的催收方式"
+    dial(chat, "hostile")
+    chat.say("你再威胁我我就录音投诉了")
+    assert chat.text.startswith("📞") and note not in chat.text
+    chat.say("/endcall")
+    chat.say("/plan")
+    chat.say("催收威胁我要爆通讯录")
+    assert note in chat.text
+
+
+@pytest.mark.parametrize("persona", ["polite", "pushy", "hostile"])
+@pytest.mark.parametrize("variant", [0, 1])
+def test_asking_for_the_amount_names_a_date_only_when_one_was_given(persona: str, variant: int) -> None:
+    def asked(date_given: bool) -> str:
+        return render(f"roleplay/{persona}_push", missing="amount", variant=variant, date_given=date_given,
+                      name="", threat_words="")
+
+    for word in ("日期", "哪天还我知道了", "日子有了"):
+        assert word not in asked(False)
+    assert asked(True) != asked(False) or (persona == "polite" and variant == 1)
+
+
+def test_a_count_of_instalments_is_not_taken_for_a_date(chat: Conversation) -> None:
+    dial(chat, "polite")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say("我想分12期")
+    assert chat.text.startswith("📞") and "每个月您能还多少" in chat.text
+    assert "日期我记下了" not in chat.text
+
+
+@pytest.mark.parametrize(("first", "second"), [("每月1000", "12月1号还第一期"), ("12月1号开始", "每月1000")])
+def test_an_amount_and_a_date_on_two_lines_make_one_offer(chat: Conversation, store: Store, first: str,
+                                                          second: str) -> None:
+    dial(chat, "polite")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say(first)
+    chat.say(second)
+    assert "每个月您能还多少" not in chat.text and "金额是多少" not in chat.text  # not asked again
+    deal = rp.call_state(store).deal
+    assert deal.user_offer == Decimal(1000) and deal.agreed and deal.agreed_amount == Decimal(1000)
+    assert rp.call_state(store).stage is Stage.closing
+
+
+def test_an_amount_kept_from_an_earlier_line_meets_the_pushy_agents_counter(chat: Conversation,
+                                                                            store: Store) -> None:
+    dial(chat, "pushy")
+    play(chat, [rp.ID, rp.HARDSHIP], end=False)
+    chat.say("每月1000")
+    chat.say("12月1号")
+    deal = rp.call_state(store).deal
+    assert deal.user_offer == Decimal(1000) and deal.offers_refused + deal.rounds >= 1
+    assert "还多少" not in chat.text

@@ -16,7 +16,7 @@ import roleplay_support as rp
 from conversation import Conversation
 from roleplay_support import CALLERS, CLOSE, HARDSHIP, HOLD, ID, OFFER, PLAN, call_state, calm, dial, first_lesson, play
 
-from flows.roleplay.state import PERSONAS, RoleplayPart, RoleplayStage, Stage
+from flows.roleplay.state import PERSONAS, Mark, RoleplayPart, RoleplayStage, Stage
 from flows.storage.base import Store
 
 
@@ -154,6 +154,8 @@ def test_hostile_threatens_then_backs_down_when_the_user_names_their_rights(chat
     play(chat, [ID, HARDSHIP], end=False)
     assert any(word in chat.text for word in ("起诉", "家里", "紧急联系人"))
     chat.say("我在录音，请你依法催收，再威胁我就投诉")
-    assert "录音" in chat.text or "投诉" in chat.text  # it backs down instead of threatening again
+    # It backs down instead of threatening again; the user's own warning raises no harassment note.
+    assert not any(word in chat.text for word in ("起诉", "家里", "紧急联系人", "不是合法的催收方式"))
+    assert call_state(store).has(Mark.rights)
     assert call_state(store).stage is Stage.proposal
 

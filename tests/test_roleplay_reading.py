@@ -150,3 +150,14 @@ def test_empty_lines_carry_nothing() -> None:
     for text in ("", "   "):
         reading = read_reply(text)
         assert reading.empty and not reading.labels and not reading.topics
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [("12月1号还第一期", True), ("下个月开始", True), ("发工资当天就还", True), ("明天还", True),
+     ("我想分12期", False), ("延期三个月", False), ("半年内还清", False), ("每月1000", False)],
+)
+def test_a_date_is_told_from_a_count_or_a_period(text: str, dated: bool) -> None:
+    found = read_reply(text)
+    assert found.dated is dated
+    assert found.says(Label.schedule) is (text != "每月1000")  # both still make a schedule

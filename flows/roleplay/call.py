@@ -22,7 +22,7 @@ from flows.roleplay.figures import CallFigures, call_figures
 from flows.roleplay.lines import make_agent, next_threat, persona_words, spoken
 from flows.roleplay.machine import fire, stages
 from flows.roleplay.policy import next_request, opening_ask, policy, respond
-from flows.roleplay.promise import Promise, promise_of
+from flows.roleplay.promise import Promise, promise_of, remember
 from flows.roleplay.reading import Flag, Label, ReplyReading, read_reply
 from flows.roleplay.state import STAGE_ORDER, Mark, Persona, RoleplayState, Stage
 
@@ -66,7 +66,8 @@ def _context(call: RoleplayState, **extra: Any) -> dict[str, Any]:
         "agreed_amount": yuan(deal.agreed_amount) if deal.agreed_amount else "", "missing": "", "threat": "",
         "threat_words": "", "accepted": False, "request": next_request(call) or "", "rights": call.has(Mark.rights),
         "written": call.agent.written_promised, "id_given": call.agent.id_given, "next_step": False,
-        "empty": False, "drill": False, "can_pay": call.figures.can_pay, "plan": yuan(call.figures.steady_monthly),
+        "empty": False, "drill": False, "date_given": False, "can_pay": call.figures.can_pay,
+        "plan": yuan(call.figures.steady_monthly),
         "deal": render("roleplay/deal_words", kind=deal.agreed_kind or "",
                        amount=yuan(deal.agreed_amount) if deal.agreed_amount else ""),
     })
@@ -262,6 +263,7 @@ def take_turn(call: RoleplayState, text: str) -> Turn:
     call.turns += 1
     promise = promise_of(call, reading)
     record(call, reading, promise)
+    remember(call, promise)
     words = answer_questions(call, reading)
     if promise is not None and promise.mistake is not None:
         call.deal.agreed_amount, call.deal.agreed_kind = promise.amount, promise.kind
@@ -278,7 +280,7 @@ def take_turn(call: RoleplayState, text: str) -> Turn:
         words.append(_stage_words(call, "objection"))
         call.deal.asks_made += 1
     elif call.stage is before:
-        words.append(_stage_words(call, "push", missing=_missing(call, reading, promise)))
+        words.append(_stage_words(call, "push", missing=_missing(call, reading, promise), date_given=reading.dated))
     else:
         words.append(_stage_words(call, call.stage.value, accepted=trigger == "mistake"))
     return Turn((spoken(call, words),), call.stage is Stage.ended, trigger)

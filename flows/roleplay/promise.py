@@ -54,21 +54,64 @@ def _kind(reading: ReplyReading, amount: Decimal, balance: Decimal) -> AskKind:
     return "first"
 
 
-def _own_offer(call: RoleplayState, reading: ReplyReading) -> Promise | None:
-    balance, steady = call.figures.balance, call.figures.steady_monthly
-    largest = reading.figures.largest
+def _scheduled(reading: ReplyReading) -> bool:
+    return reading.says(Label.schedule) or reading.figures.installments is not None
+
+
+def _largest(call: RoleplayState, reading: ReplyReading) -> Decimal | None:
+    largest, balance = reading.figures.largest, call.figures.balance
     if reading.figures.full and (largest is None or largest < balance):
         largest = balance
-    concrete = reading.says(Label.schedule) or reading.figures.installments is not None
+    return largest
+
+
+def _pending_offer(call: RoleplayState, reading: ReplyReading) -> Promise | None:
+    """The amount of an earlier line completed by this line's date or count ("meiyue 1000" then "12 yue 1 hao")."""
+    pending, deal = call.deal.pending_amount, call.deal
+    if pending is None or not _scheduled(reading) or _largest(call, reading) is not None:
+        return None
+    if reading.says(Label.refusal) or reading.says(Label.borrow_elsewhere) or reading.says(Label.agree_any):
+        return None
+    kind: AskKind = deal.pending_kind or "monthly"
+    full = kind == "full" or pending >= call.figures.balance
+    mistake = Mark.pay_full if full else (Mark.over_promise if pending > call.figures.steady_monthly else None)
+    return Promise(pending, kind, True, mistake)
+
+
+def _own_offer(call: RoleplayState, reading: ReplyReading) -> Promise | None:
+    balance, steady = call.figures.balance, call.figures.steady_monthly
+    largest = _largest(call, reading)
+    concrete = _scheduled(reading)
     if largest is not None:
         kind = _kind(reading, largest, balance)
         mistake = Mark.pay_full if kind == "full" else (Mark.over_promise if largest > steady else None)
-        return Promise(largest, kind, concrete, mistake)
+        return Promise(largest, kind, concrete or call.deal.pending_schedule, mistake)
+    pending = _pending_offer(call, reading)
+    if pending is not None:
+        return pending
     if reading.says(Flag.extension) and concrete and not call.figures.can_pay:
         return Promise(Decimal(0), "extension", True, has_amount=False)
     if concrete:
         return Promise(Decimal(0), "monthly", True, has_amount=False)
     return None
+
+
+def remember(call: RoleplayState, promise: Promise | None) -> None:
+    """Keep half a promise (an amount without a date, or a date without an amount) for the next line.
+
+    Args:
+        call: The call; its deal is updated.
+        promise: What the line promised, or None.
+    """
+    deal = call.deal
+    if promise is None:
+        return
+    if promise.concrete or promise.mistake is not None:
+        deal.pending_amount, deal.pending_kind, deal.pending_schedule = None, None, False
+    elif promise.has_amount:
+        deal.pending_amount, deal.pending_kind = promise.amount, promise.kind
+    elif promise.dated:
+        deal.pending_schedule = True
 
 
 def promise_of(call: RoleplayState, reading: ReplyReading) -> Promise | None:
@@ -95,6 +138,9 @@ def promise_of(call: RoleplayState, reading: ReplyReading) -> Promise | None:
         return Promise(amount, deal.ask_kind or "full", True, Mark.agree_any, also=_costs(amount, balance, steady))
     if reading.says(Label.offer):
         return _own_offer(call, reading)
+    pending = _pending_offer(call, reading)
+    if pending is not None:
+        return pending  # "OK, on the 1st" answers the persona's question about the user's own amount
     if reading.says(Flag.accept) and asked is not None and not reading.says(Label.refusal):
         kind = deal.ask_kind or "full"
         return Promise(asked, kind, True, Mark.agree_any if asked > steady else None)

@@ -71,6 +71,7 @@ class ReplyReading:
         flags: The other things it shows.
         topics: What it asks or requests about, in lexicon order ("agent_id", "written", "balance" ...).
         figures: The amounts and counts it offers or refuses.
+        dated: It names a date or a day to pay, not only a count or a period ("fen 12 qi", twelve instalments).
     """
 
     text: str
@@ -78,6 +79,7 @@ class ReplyReading:
     flags: frozenset[Flag]
     topics: tuple[str, ...]
     figures: LineFigures
+    dated: bool = False
 
     def says(self, what: Label | Flag) -> bool:
         """Tell whether the line carries a label or a flag."""
@@ -117,20 +119,26 @@ def _topics() -> dict[str, list[str]]:
 
 
 @cache
-def _schedule() -> tuple[PhraseMatcher, tuple[str, ...], tuple[str, ...]]:
+def _schedule() -> tuple[PhraseMatcher, PhraseMatcher, tuple[str, ...], tuple[str, ...]]:
     entry = _lexicon()["schedule"]
-    matcher = PhraseMatcher.from_lexicon({"patterns": entry["patterns"], "exclude": entry["exclude"]})
-    return matcher, tuple(entry["relative"]), tuple(entry["verbs"])
+    dates = PhraseMatcher.from_lexicon({"patterns": entry["patterns"], "exclude": entry["exclude"]})
+    counts = PhraseMatcher.from_lexicon({"patterns": entry["counts"], "exclude": entry["exclude"]})
+    return dates, counts, tuple(entry["relative"]), tuple(entry["verbs"])
+
+
+def _clause_date(text: str) -> bool:
+    """Tell whether a clause names a date or a day (a bare "tomorrow" needs a verb)."""
+    dates, _, relative, verbs = _schedule()
+    if dates.matches(text):
+        return True
+    for excluded in dates.exclude:
+        text = excluded.sub(" ", text)
+    return any(word in text for word in relative) and any(verb in text for verb in verbs)
 
 
 def _clause_schedule(text: str) -> bool:
-    """Tell whether a clause names a date, a period or a count (a bare "tomorrow" needs a verb)."""
-    matcher, relative, verbs = _schedule()
-    if matcher.matches(text):
-        return True
-    for excluded in matcher.exclude:
-        text = excluded.sub(" ", text)
-    return any(word in text for word in relative) and any(verb in text for verb in verbs)
+    """Tell whether a clause names a date, a period or a count."""
+    return _clause_date(text) or _schedule()[1].matches(text)
 
 
 def _topics_of(text: str, labels: set[Label], flags: set[Flag]) -> tuple[str, ...]:
@@ -175,7 +183,8 @@ def read_reply(text: str) -> ReplyReading:
     kept = [part for part, no in zip(parts, refused, strict=True) if not no]
     figures = line_figures(kept, [part for part, no in zip(parts, refused, strict=True) if no],
                            full=any(_says("full", part.text.lower()) for part in kept))
-    if any(_clause_schedule(part.text.lower()) for part in kept):
+    dated = any(_clause_date(part.text.lower()) for part in kept)
+    if dated or any(_clause_schedule(part.text.lower()) for part in kept):
         labels.add(Label.schedule)
     if Label.agree_any not in labels and (figures.offered or figures.full):
         labels.add(Label.offer)
@@ -189,4 +198,4 @@ def read_reply(text: str) -> ReplyReading:
     if cleaned and not labels and not flags & _ON_TOPIC_FLAGS and not topics and not _says("loan_talk", compacted):
         labels.add(Label.off_topic)
     return ReplyReading(text=cleaned, labels=frozenset(labels), flags=frozenset(flags), topics=topics,
-                        figures=figures)
+                        figures=figures, dated=dated)

@@ -90,6 +90,11 @@ class Deal(BaseModel):
     agreed_kind: AskKind | None = None
     promised: Decimal | None = None
     """The largest amount the user promised at any point (monthly, first payment or lump sum)."""
+    pending_amount: Decimal | None = None
+    """An amount the user named without a date or count, kept for the date a later line gives."""
+    pending_kind: AskKind | None = None
+    pending_schedule: bool = False
+    """A date or count the user named without an amount, kept for the amount a later line gives."""
 
 
 class Agent(BaseModel):
