@@ -113,6 +113,7 @@ BAD_AMOUNTS: list[tuple[str, ParseProblem]] = [
     ("99999999999999999999", ParseProblem.too_large),
     ("8000-9000", ParseProblem.ambiguous),
     ("8000到9000", ParseProblem.ambiguous),
+    ("八到九千", ParseProblem.ambiguous),
     ("6000多", ParseProblem.ambiguous),
     ("一万多", ParseProblem.ambiguous),
     ("十几万", ParseProblem.ambiguous),
@@ -133,6 +134,12 @@ def test_ambiguous_amount_gives_the_range() -> None:
         parse_amount("一万多")
     assert caught.value.detail["low"] == D(10000)
     assert caught.value.detail["high"] == D(19999)
+
+
+def test_a_range_with_a_lone_first_digit_gives_both_ends() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_amount("八到九千")
+    assert (caught.value.detail["low"], caught.value.detail["high"]) == (D(8000), D(9000))
 
 
 @settings(max_examples=300, deadline=None)

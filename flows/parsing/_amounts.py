@@ -34,7 +34,8 @@ _APPROX_GAP = 2
 Approx = str
 """How an amount is approximate: "about" (about three thousand), "more" (two thousand-odd), "bit_over" (just over ten
 thousand),
-"range" (five or six thousand, 8000 to 9000) or "few" (a hundred-odd thousand); None when exact."""
+"range" (five or six thousand, 8000 to 9000, eight to nine thousand) or "few" (a hundred-odd thousand); None when
+exact."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,9 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         if starts_with_any(text, after, table.not_money) and not starts_with_any(text, after, table.still_money):
             continue
         unit = starts_with_any(text, after, table.currency_after) or ""
-        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1:
+        plain = not unit and not follower and scale == 1
+        opened = _range_opened(text, run, end, whole_answer=whole_answer) if plain else None
+        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1 and opened is None:
             continue
         negative, start = _sign_before(text, start)
         end = after + len(unit)
@@ -196,6 +199,9 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             hits.append(AmountHit(start, end, None, None, err.problem, run=run))
             continue
         approx: str | None = None if low == high else ("few" if syn.few in run else "range")
+        if opened is not None:
+            low, high = opened.low, opened.high
+            end, unit, approx, claimed, run = opened.end, opened.unit, "range", opened.end, opened.run
         value = (low + high) / 2
         if follower:
             approx = table.more[follower]
@@ -204,7 +210,7 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         if scale > 1:
             high = (high + 1) * scale - 1 if approx == "more" else high * scale
             low, value = low * scale, value * scale
-        if unit in table.minor_after:
+        if unit in table.minor_after and opened is None:
             cents, end = _minor_units(text, end)
             low, high, value = low + cents, high + cents, value + cents
             claimed = end
@@ -224,6 +230,45 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         problem = ParseProblem.too_large if high > MAX_AMOUNT else None
         hits.append(AmountHit(start, end, low, high, problem, approx, value, run, unit))
     return hits
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A range whose first figure is a lone digit sharing the second figure's unit."""
+
+    low: Decimal
+    high: Decimal
+    end: int
+    unit: str
+    run: str
+
+
+def _range_opened(text: str, run: str, end: int, *, whole_answer: bool) -> _Opened | None:
+    """Read "eight to nine thousand" (ba dao jiu qian) as 8,000-9,000 when `run` is the lone digit opening it.
+
+    The digit takes the place of the second figure's leading digit ("one to twenty-five thousand" is 10,000-25,000),
+    or the place below when it would not be lower ("eight to a hundred and twenty thousand" is 80,000-120,000).
+    A lone Chinese digit is otherwise no amount (it is often part of a word), and read alone it would leave
+    only the second figure: "eight to nine thousand" read as 9,000.
+    """
+    digits = syntax().digit_values
+    if digits.get(run, 0) <= 0:
+        return None
+    joiner = starts_with_any(text, end, words("numbers", "range_between"))
+    if joiner is None:
+        return None
+    offset = end + len(joiner)
+    following = amount_hits(text[offset:], whole_answer=whole_answer)
+    if not following:
+        return None
+    second = following[0]
+    if second.start != 0 or second.problem is not None or second.low is None or second.high is None \
+            or second.low <= 0:
+        return None
+    low = Decimal(digits[run]) * Decimal(10) ** second.low.adjusted()
+    if low >= second.low:
+        low /= 10
+    return _Opened(low, second.high, offset + second.end, second.unit, text[end - len(run) : offset + len(second.run)])
 
 
 @cache
