@@ -81,6 +81,10 @@ AMOUNTS: list[tuple[str, Decimal]] = [
     ("5000元5分利", D(5000)),  # "5分利" is a rate, not five fen
     ("三百二十块五", D("320.5")),  # a bare digit after the yuan is jiao
     ("两块五毛三", D("2.53")),
+    ("三毛钱", D("0.3")),  # jiao with no yuan before them
+    ("五毛", D("0.5")),
+    ("3毛", D("0.3")),
+    ("两毛五", D("0.25")),
     ("2w5", D(25000)),
     ("3k5", D(3500)),
     ("一个亿", D(100_000_000)),

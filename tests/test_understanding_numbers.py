@@ -105,6 +105,15 @@ def test_a_lone_digit_before_a_range_word_and_no_amount_is_no_amount() -> None:
     assert read_amount(question, "工资一到十五号发 五千", today=TODAY).value == Decimal(5000)
 
 
+@pytest.mark.parametrize(("text", "expected"), [("一毛", "0.10"), ("三毛钱", "0.30"), ("九毛", "0.90"), ("5毛", "0.50"),
+                                                ("两毛五", "0.25"), ("八毛八分", "0.88"), ("三角", "0.30")])
+def test_jiao_alone_are_tenths_of_a_yuan(text: str, expected: str) -> None:
+    question = Question("monthly_expenses", AnswerKind.amount, low=Decimal(0), high=Decimal(500_000))
+    reading = read_amount(question, text, today=TODAY)
+    assert (reading.outcome, reading.value, reading.approx) == (Outcome.value, Decimal(expected), False)
+    assert str(reading.value) == expected  # rounded to fen, as every amount is
+
+
 def test_a_wide_range_of_days_offers_picks_within_it() -> None:
     reading = read_days(Question("loan_overdue_days", AnswerKind.days), "一个多月", today=TODAY)
     assert reading.outcome is Outcome.ambiguous

@@ -188,8 +188,10 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             continue
         unit = starts_with_any(text, after, table.currency_after) or ""
         plain = not unit and not follower and scale == 1
-        opened = _range_opened(text, run, end, whole_answer=whole_answer) if plain else None
-        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1 and opened is None:
+        jiao = _jiao_alone(text, match.start(), run) if plain else None
+        opened = _range_opened(text, run, end, whole_answer=whole_answer) if plain and jiao is None else None
+        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1 and jiao is None \
+                and opened is None:
             continue
         negative, start = _sign_before(text, start)
         end = after + len(unit)
@@ -199,6 +201,9 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             hits.append(AmountHit(start, end, None, None, err.problem, run=run))
             continue
         approx: str | None = None if low == high else ("few" if syn.few in run else "range")
+        if jiao is not None:
+            low = high = jiao.value
+            end, unit, approx, claimed = jiao.end, jiao.unit, None, jiao.end
         if opened is not None:
             low, high = opened.low, opened.high
             end, unit, approx, claimed, run = opened.end, opened.unit, "range", opened.end, opened.run
@@ -271,6 +276,42 @@ def _range_opened(text: str, run: str, end: int, *, whole_answer: bool) -> _Open
     return _Opened(low, second.high, offset + second.end, second.unit, text[end - len(run) : offset + len(second.run)])
 
 
+@dataclass(frozen=True)
+class _Jiao:
+    """An amount said in jiao with no yuan before it."""
+
+    value: Decimal
+    end: int
+    unit: str
+
+
+def _jiao_alone(text: str, start: int, run: str) -> _Jiao | None:
+    """Read "three mao (qian)" as 0.30 yuan and "two mao five" as 0.25 when the one-digit `run` at `start` opens it.
+
+    Not in "not one mao repaid" (yi mao mei huan) and the like: that says zero, which the zero phrases read.
+    """
+    if len(run) != 1:
+        return None
+    found = _minor_regex().match(text, start)
+    if found is None or found.group("j") is None:
+        return None
+    end = found.end()
+    money = starts_with_any(text, end, words("numbers", "jiao_money_after"))
+    end += len(money) if money else 0
+    if starts_with_any(text, end, words("numbers", "jiao_alone_not_before")):
+        return None
+    jiao = next(word for word in words("numbers", "jiao") if text.startswith(word, start + 1))
+    value = Decimal(_digit(found.group("j"))) / 10 + Decimal(_digit(found.group("f"))) / 100
+    return _Jiao(value, end, jiao)
+
+
+def _digit(char: str | None) -> int:
+    """The value of one Arabic or Chinese digit; 0 for none."""
+    if char is None:
+        return 0
+    return int(char) if char.isdigit() else syntax().digit_values[char]
+
+
 @cache
 def _minor_regex() -> re.Pattern[str]:
     syn = syntax()
@@ -294,13 +335,8 @@ def _minor_units(text: str, pos: int) -> tuple[Decimal, int]:
     match = _minor_regex().match(text, pos)
     if match is None or match.end() == pos:
         return Decimal(0), pos
-    values = syntax().digit_values
-
-    def digit(char: str | None) -> int:
-        return 0 if char is None else int(char) if char.isdigit() else values[char]
-
-    jiao = digit(match.group("j") or match.group("j2"))
-    fen = digit(match.group("f") or match.group("f2"))
+    jiao = _digit(match.group("j") or match.group("j2"))
+    fen = _digit(match.group("f") or match.group("f2"))
     return Decimal(jiao) / 10 + Decimal(fen) / 100, match.end()
 
 
