@@ -144,6 +144,9 @@ def test_a_range_with_a_lone_first_digit_gives_both_ends() -> None:
     with pytest.raises(ParseError) as caught:
         parse_amount("八到九千")
     assert (caught.value.detail["low"], caught.value.detail["high"]) == (D(8000), D(9000))
+    with pytest.raises(ParseError) as caught:
+        parse_amount("十到十五万")
+    assert (caught.value.detail["low"], caught.value.detail["high"]) == (D(100_000), D(150_000))
 
 
 @settings(max_examples=300, deadline=None)

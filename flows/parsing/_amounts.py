@@ -24,6 +24,7 @@ from flows.parsing._numerals import (
     MAX_AMOUNT,
     is_money_chinese_single,
     numeral_range,
+    numeral_value,
     step_above,
     syntax,
 )
@@ -253,11 +254,11 @@ def _range_opened(text: str, run: str, end: int, *, whole_answer: bool) -> _Open
 
     The digit takes the place of the second figure's leading digit ("one to twenty-five thousand" is 10,000-25,000),
     or the place below when it would not be lower ("eight to a hundred and twenty thousand" is 80,000-120,000).
+    A lone "ten" (shi) is read the same way: "ten to twenty wan" is 100,000-200,000.
     A lone Chinese digit is otherwise no amount (it is often part of a word), and read alone it would leave
     only the second figure: "eight to nine thousand" read as 9,000.
     """
-    digits = syntax().digit_values
-    if digits.get(run, 0) <= 0:
+    if syntax().digit_values.get(run, 0) <= 0 and run not in str(section("numbers", "leading_units")):
         return None
     joiner = starts_with_any(text, end, words("numbers", "range_between"))
     if joiner is None:
@@ -270,7 +271,8 @@ def _range_opened(text: str, run: str, end: int, *, whole_answer: bool) -> _Open
     if second.start != 0 or second.problem is not None or second.low is None or second.high is None \
             or second.low <= 0:
         return None
-    low = Decimal(digits[run]) * Decimal(10) ** second.low.adjusted()
+    first = numeral_value(run)
+    low = first * Decimal(10) ** (second.low.adjusted() - first.adjusted())
     if low >= second.low:
         low /= 10
     return _Opened(low, second.high, offset + second.end, second.unit, text[end - len(run) : offset + len(second.run)])
