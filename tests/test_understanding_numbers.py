@@ -99,6 +99,16 @@ def test_a_lone_first_digit_shares_the_unit_of_the_range(unit: tuple[str, int]) 
             Decimal((low + high) * size) / 2, low * size, high * size, True), text
 
 
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("三十到四十万", 300_000, 400_000), ("30到40万", 300_000, 400_000), ("两百到三百万", 2_000_000, 3_000_000),
+    ("一千到两千万", 10_000_000, 20_000_000), ("5到6千", 5000, 6000),
+    ("八千到一万", 8000, 10_000), ("一万到一万五", 10_000, 15_000), ("三十到五十", 30, 50)])
+def test_a_range_s_first_figure_takes_only_the_units_it_lacks(text: str, low: int, high: int) -> None:
+    question = Question("loan_principal", AnswerKind.amount, low=Decimal(1), high=Decimal(10) ** 9)
+    reading = read_amount(question, text, today=TODAY)
+    assert (reading.low, reading.high, reading.value, reading.approx) == (low, high, Decimal(low + high) / 2, True)
+
+
 def test_a_lone_digit_before_a_range_word_and_no_amount_is_no_amount() -> None:
     question = Question("monthly_income", AnswerKind.amount, low=Decimal(0), high=Decimal(500_000))
     assert read_amount(question, "三到五天", today=TODAY).problem == "amount_not_found"
