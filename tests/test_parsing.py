@@ -118,6 +118,7 @@ BAD_AMOUNTS: list[tuple[str, ParseProblem]] = [
     ("8000-9000", ParseProblem.ambiguous),
     ("8000到9000", ParseProblem.ambiguous),
     ("八到九千", ParseProblem.ambiguous),
+    ("5k-6k", ParseProblem.ambiguous),  # a range, not minus 6k
     ("6000多", ParseProblem.ambiguous),
     ("一万多", ParseProblem.ambiguous),
     ("十几万", ParseProblem.ambiguous),

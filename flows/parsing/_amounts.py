@@ -129,11 +129,20 @@ def _sign_before(text: str, start: int) -> tuple[bool, int]:
     marker = ends_with_any(text, pos, words("numbers", "negative"))
     if marker is None:
         return False, start
-    before = text[pos - len(marker) - 1] if pos - len(marker) > 0 else ""
-    # A bare minus sign between two numbers joins a range ("8000-9000"), it is no sign.
-    if not marker.isalpha() and before and (before.isdigit() or before in syntax().cn_chars):
+    before = text[max(pos - len(marker) - 2, 0) : pos - len(marker)]
+    # A bare minus sign between two numbers joins a range ("8000-9000", "5k-6k"), it is no sign.
+    if not marker.isalpha() and before and _ends_a_number(before):
         return False, start
     return True, pos - len(marker)
+
+
+def _ends_a_number(before: str) -> bool:
+    """Whether the one or two characters before a minus sign end a numeral ("8000", "five thousand", "5k")."""
+    syn = syntax()
+    last = before[-1]
+    if last.isdigit() or last in syn.cn_chars:
+        return True
+    return last.lower() in syn.letter_units and len(before) > 1 and before[-2].isdigit()
 
 
 def _approx_before(text: str, start: int) -> int | None:
