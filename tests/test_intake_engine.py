@@ -95,6 +95,28 @@ def test_amounts_typed_with_jiao_and_fen_keep_them(chat: Conversation, store: St
     assert (found["monthly_income"], found["monthly_expenses"]) == (Decimal("8500.5"), Decimal("3000.25"))
 
 
+def test_a_range_with_one_unit_is_read_as_its_middle(chat: Conversation, store: Store) -> None:
+    start_to_income(chat)
+    chat.say("八到九千")
+    assert "8,500 元" in chat.text and "“八到九千”" in chat.text and "支出" in chat.text
+    chat.say("一到两万")
+    assert "15,000 元" in chat.text
+    found = answers(store, "console:alice")
+    assert (found["monthly_income"], found["monthly_expenses"]) == (Decimal(8500), Decimal(15000))
+
+
+def test_jiao_alone_are_tenths_of_a_yuan(chat: Conversation, store: Store) -> None:
+    start_to_income(chat)
+    chat.say("三毛钱")
+    assert "支出" in chat.text
+    chat.say("两毛五")
+    found = answers(store, "console:alice")
+    assert (found["monthly_income"], found["monthly_expenses"]) == (Decimal("0.30"), Decimal("0.25"))
+    chat.tap("back")
+    chat.say("三块五毛")
+    assert answers(store, "console:alice")["monthly_expenses"] == Decimal("3.50")
+
+
 def test_bad_values_are_explained_and_nothing_is_lost(chat: Conversation, store: Store) -> None:
     start_to_income(chat)
     chat.say("8000")

@@ -81,6 +81,10 @@ AMOUNTS: list[tuple[str, Decimal]] = [
     ("5000元5分利", D(5000)),  # "5分利" is a rate, not five fen
     ("三百二十块五", D("320.5")),  # a bare digit after the yuan is jiao
     ("两块五毛三", D("2.53")),
+    ("三毛钱", D("0.3")),  # jiao with no yuan before them
+    ("五毛", D("0.5")),
+    ("3毛", D("0.3")),
+    ("两毛五", D("0.25")),
     ("2w5", D(25000)),
     ("3k5", D(3500)),
     ("一个亿", D(100_000_000)),
@@ -113,6 +117,8 @@ BAD_AMOUNTS: list[tuple[str, ParseProblem]] = [
     ("99999999999999999999", ParseProblem.too_large),
     ("8000-9000", ParseProblem.ambiguous),
     ("8000到9000", ParseProblem.ambiguous),
+    ("八到九千", ParseProblem.ambiguous),
+    ("5k-6k", ParseProblem.ambiguous),  # a range, not minus 6k
     ("6000多", ParseProblem.ambiguous),
     ("一万多", ParseProblem.ambiguous),
     ("十几万", ParseProblem.ambiguous),
@@ -133,6 +139,15 @@ def test_ambiguous_amount_gives_the_range() -> None:
         parse_amount("一万多")
     assert caught.value.detail["low"] == D(10000)
     assert caught.value.detail["high"] == D(19999)
+
+
+def test_a_range_with_a_lone_first_digit_gives_both_ends() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_amount("八到九千")
+    assert (caught.value.detail["low"], caught.value.detail["high"]) == (D(8000), D(9000))
+    with pytest.raises(ParseError) as caught:
+        parse_amount("十到十五万")
+    assert (caught.value.detail["low"], caught.value.detail["high"]) == (D(100_000), D(150_000))
 
 
 @settings(max_examples=300, deadline=None)

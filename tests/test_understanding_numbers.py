@@ -82,6 +82,48 @@ def test_bounds_come_back_with_the_limits() -> None:
     assert reading.context["high"] == Decimal(500_000)
 
 
+CN_DIGITS = "一二三四五六七八九"
+
+
+@pytest.mark.parametrize("unit", [("千", 1000), ("万", 10000)])
+def test_a_lone_first_digit_shares_the_unit_of_the_range(unit: tuple[str, int]) -> None:
+    word, size = unit
+    question = Question("monthly_income", AnswerKind.amount, low=Decimal(0), high=Decimal(10_000_000))
+    for low, high in ((a, b) for a in range(1, 10) for b in range(a + 1, 10)):
+        text = f"{CN_DIGITS[low - 1]}到{CN_DIGITS[high - 1]}{word}"
+        reading = read_amount(question, text, today=TODAY)
+        if high / low > 3:  # too vague to use, like "1000 to 5000"
+            assert reading.problem == "amount_ambiguous", text
+            continue
+        assert (reading.value, reading.low, reading.high, reading.approx) == (
+            Decimal((low + high) * size) / 2, low * size, high * size, True), text
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("三十到四十万", 300_000, 400_000), ("30到40万", 300_000, 400_000), ("两百到三百万", 2_000_000, 3_000_000),
+    ("一千到两千万", 10_000_000, 20_000_000), ("5到6千", 5000, 6000),
+    ("八千到一万", 8000, 10_000), ("一万到一万五", 10_000, 15_000), ("三十到五十", 30, 50)])
+def test_a_range_s_first_figure_takes_only_the_units_it_lacks(text: str, low: int, high: int) -> None:
+    question = Question("loan_principal", AnswerKind.amount, low=Decimal(1), high=Decimal(10) ** 9)
+    reading = read_amount(question, text, today=TODAY)
+    assert (reading.low, reading.high, reading.value, reading.approx) == (low, high, Decimal(low + high) / 2, True)
+
+
+def test_a_lone_digit_before_a_range_word_and_no_amount_is_no_amount() -> None:
+    question = Question("monthly_income", AnswerKind.amount, low=Decimal(0), high=Decimal(500_000))
+    assert read_amount(question, "三到五天", today=TODAY).problem == "amount_not_found"
+    assert read_amount(question, "工资一到十五号发 五千", today=TODAY).value == Decimal(5000)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("一毛", "0.10"), ("三毛钱", "0.30"), ("九毛", "0.90"), ("5毛", "0.50"),
+                                                ("两毛五", "0.25"), ("八毛八分", "0.88"), ("三角", "0.30")])
+def test_jiao_alone_are_tenths_of_a_yuan(text: str, expected: str) -> None:
+    question = Question("monthly_expenses", AnswerKind.amount, low=Decimal(0), high=Decimal(500_000))
+    reading = read_amount(question, text, today=TODAY)
+    assert (reading.outcome, reading.value, reading.approx) == (Outcome.value, Decimal(expected), False)
+    assert str(reading.value) == expected  # rounded to fen, as every amount is
+
+
 def test_a_wide_range_of_days_offers_picks_within_it() -> None:
     reading = read_days(Question("loan_overdue_days", AnswerKind.days), "一个多月", today=TODAY)
     assert reading.outcome is Outcome.ambiguous

@@ -24,6 +24,7 @@ from flows.parsing._numerals import (
     MAX_AMOUNT,
     is_money_chinese_single,
     numeral_range,
+    numeral_value,
     step_above,
     syntax,
 )
@@ -34,7 +35,8 @@ _APPROX_GAP = 2
 Approx = str
 """How an amount is approximate: "about" (about three thousand), "more" (two thousand-odd), "bit_over" (just over ten
 thousand),
-"range" (five or six thousand, 8000 to 9000) or "few" (a hundred-odd thousand); None when exact."""
+"range" (five or six thousand, 8000 to 9000, eight to nine thousand) or "few" (a hundred-odd thousand); None when
+exact."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,20 @@ def _sign_before(text: str, start: int) -> tuple[bool, int]:
     marker = ends_with_any(text, pos, words("numbers", "negative"))
     if marker is None:
         return False, start
-    before = text[pos - len(marker) - 1] if pos - len(marker) > 0 else ""
-    # A bare minus sign between two numbers joins a range ("8000-9000"), it is no sign.
-    if not marker.isalpha() and before and (before.isdigit() or before in syntax().cn_chars):
+    before = text[max(pos - len(marker) - 2, 0) : pos - len(marker)]
+    # A bare minus sign between two numbers joins a range ("8000-9000", "5k-6k"), it is no sign.
+    if not marker.isalpha() and before and _ends_a_number(before):
         return False, start
     return True, pos - len(marker)
+
+
+def _ends_a_number(before: str) -> bool:
+    """Whether the one or two characters before a minus sign end a numeral ("8000", "five thousand", "5k")."""
+    syn = syntax()
+    last = before[-1]
+    if last.isdigit() or last in syn.cn_chars:
+        return True
+    return last.lower() in syn.letter_units and len(before) > 1 and before[-2].isdigit()
 
 
 def _approx_before(text: str, start: int) -> int | None:
@@ -186,7 +197,11 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         if starts_with_any(text, after, table.not_money) and not starts_with_any(text, after, table.still_money):
             continue
         unit = starts_with_any(text, after, table.currency_after) or ""
-        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1:
+        plain = not unit and not follower and scale == 1
+        jiao = _jiao_alone(text, match.start(), run) if plain else None
+        opened = _range_opened(text, run, end, whole_answer=whole_answer) if plain and jiao is None else None
+        if is_money_chinese_single(run) and not unit and not whole_answer and scale == 1 and jiao is None \
+                and opened is None:
             continue
         negative, start = _sign_before(text, start)
         end = after + len(unit)
@@ -196,6 +211,12 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
             hits.append(AmountHit(start, end, None, None, err.problem, run=run))
             continue
         approx: str | None = None if low == high else ("few" if syn.few in run else "range")
+        if jiao is not None:
+            low = high = jiao.value
+            end, unit, approx, claimed = jiao.end, jiao.unit, None, jiao.end
+        if opened is not None:
+            low, high = opened.low, opened.high
+            end, unit, approx, claimed, run = opened.end, opened.unit, "range", opened.end, opened.run
         value = (low + high) / 2
         if follower:
             approx = table.more[follower]
@@ -204,7 +225,7 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         if scale > 1:
             high = (high + 1) * scale - 1 if approx == "more" else high * scale
             low, value = low * scale, value * scale
-        if unit in table.minor_after:
+        if unit in table.minor_after and opened is None:
             cents, end = _minor_units(text, end)
             low, high, value = low + cents, high + cents, value + cents
             claimed = end
@@ -224,6 +245,82 @@ def amount_hits(text: str, *, whole_answer: bool = False) -> list[AmountHit]:
         problem = ParseProblem.too_large if high > MAX_AMOUNT else None
         hits.append(AmountHit(start, end, low, high, problem, approx, value, run, unit))
     return hits
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A range whose first figure is a lone digit sharing the second figure's unit."""
+
+    low: Decimal
+    high: Decimal
+    end: int
+    unit: str
+    run: str
+
+
+def _range_opened(text: str, run: str, end: int, *, whole_answer: bool) -> _Opened | None:
+    """Read "eight to nine thousand" (ba dao jiu qian) as 8,000-9,000 when `run` is the lone digit opening it.
+
+    The digit takes the place of the second figure's leading digit ("one to twenty-five thousand" is 10,000-25,000),
+    or the place below when it would not be lower ("eight to a hundred and twenty thousand" is 80,000-120,000).
+    A lone "ten" (shi) is read the same way: "ten to twenty wan" is 100,000-200,000.
+    A lone Chinese digit is otherwise no amount (it is often part of a word), and read alone it would leave
+    only the second figure: "eight to nine thousand" read as 9,000.
+    """
+    if syntax().digit_values.get(run, 0) <= 0 and run not in str(section("numbers", "leading_units")):
+        return None
+    joiner = starts_with_any(text, end, words("numbers", "range_between"))
+    if joiner is None:
+        return None
+    offset = end + len(joiner)
+    following = amount_hits(text[offset:], whole_answer=whole_answer)
+    if not following:
+        return None
+    second = following[0]
+    if second.start != 0 or second.problem is not None or second.low is None or second.high is None \
+            or second.low <= 0:
+        return None
+    first = numeral_value(run)
+    low = first * Decimal(10) ** (second.low.adjusted() - first.adjusted())
+    if low >= second.low:
+        low /= 10
+    return _Opened(low, second.high, offset + second.end, second.unit, text[end - len(run) : offset + len(second.run)])
+
+
+@dataclass(frozen=True)
+class _Jiao:
+    """An amount said in jiao with no yuan before it."""
+
+    value: Decimal
+    end: int
+    unit: str
+
+
+def _jiao_alone(text: str, start: int, run: str) -> _Jiao | None:
+    """Read "three mao (qian)" as 0.30 yuan and "two mao five" as 0.25 when the one-digit `run` at `start` opens it.
+
+    Not in "not one mao repaid" (yi mao mei huan) and the like: that says zero, which the zero phrases read.
+    """
+    if len(run) != 1:
+        return None
+    found = _minor_regex().match(text, start)
+    if found is None or found.group("j") is None:
+        return None
+    end = found.end()
+    money = starts_with_any(text, end, words("numbers", "jiao_money_after"))
+    end += len(money) if money else 0
+    if starts_with_any(text, end, words("numbers", "jiao_alone_not_before")):
+        return None
+    jiao = next(word for word in words("numbers", "jiao") if text.startswith(word, start + 1))
+    value = Decimal(_digit(found.group("j"))) / 10 + Decimal(_digit(found.group("f"))) / 100
+    return _Jiao(value, end, jiao)
+
+
+def _digit(char: str | None) -> int:
+    """The value of one Arabic or Chinese digit; 0 for none."""
+    if char is None:
+        return 0
+    return int(char) if char.isdigit() else syntax().digit_values[char]
 
 
 @cache
@@ -249,13 +346,8 @@ def _minor_units(text: str, pos: int) -> tuple[Decimal, int]:
     match = _minor_regex().match(text, pos)
     if match is None or match.end() == pos:
         return Decimal(0), pos
-    values = syntax().digit_values
-
-    def digit(char: str | None) -> int:
-        return 0 if char is None else int(char) if char.isdigit() else values[char]
-
-    jiao = digit(match.group("j") or match.group("j2"))
-    fen = digit(match.group("f") or match.group("f2"))
+    jiao = _digit(match.group("j") or match.group("j2"))
+    fen = _digit(match.group("f") or match.group("f2"))
     return Decimal(jiao) / 10 + Decimal(fen) / 100, match.end()
 
 

@@ -149,14 +149,22 @@ def _unit_product(units: str) -> Decimal:
 
 def trailing_unit(run: str) -> Decimal:
     """The multiplier a run ends with ("nine thousand" ends in a thousand, "5 wan" in ten thousand, "8000" in one)."""
+    return _unit_product(trailing_units(run))
+
+
+def trailing_units(run: str) -> str:
+    """The unit characters a run ends with ("forty wan", si shi wan, ends in shi wan; "8000" in none)."""
     text = _letters_to_units(run)
     units = syntax().unit_values
-    product = Decimal(1)
-    for ch in reversed(text):
-        if ch not in units:
-            break
-        product *= units[ch]
-    return product
+    count = 0
+    while count < len(text) and text[len(text) - 1 - count] in units:
+        count += 1
+    return text[len(text) - count :]
+
+
+def unit_product(units: str) -> Decimal:
+    """The multiplier a string of unit characters stands for (shi wan is 100,000)."""
+    return _unit_product(units)
 
 
 def pair_span(run: str) -> tuple[str, str] | None:

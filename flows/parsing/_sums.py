@@ -18,7 +18,7 @@ from functools import cache
 from flows.core.platforms import find_platform_in
 from flows.parsing._amounts import AmountHit, amount_hits, not_a_number, scientific, strip_for_zero
 from flows.parsing._core import ParseError, ParseProblem, clause_breaks, first_kept, section, starts_with_any, words
-from flows.parsing._numerals import trailing_unit
+from flows.parsing._numerals import trailing_units, unit_product
 
 SUM_ROLES = frozenset({"income", "expense"})
 """Roles whose parts add up (two incomes, three expenses); at any other an extra figure is a second answer."""
@@ -148,9 +148,10 @@ def _joined(first: Part, second: Part, text: str, hits: tuple[AmountHit, AmountH
     if not months and text[first.end : second.start] not in words("numbers", "range_between"):
         return None
     low, high = first.low, second.high
-    unit = trailing_unit(hits[1].run)
-    if unit > 1 and trailing_unit(hits[0].run) == 1 and low * 10 <= second.low:
-        low = low * unit  # "eight to nine thousand": the first figure shares the second's unit
+    own, shared = trailing_units(hits[0].run), trailing_units(hits[1].run)
+    if shared.startswith(own) and shared != own and low * 10 <= second.low:
+        # "5 to 6 thousand", "thirty to forty wan": the first figure shares the units the second adds to its own
+        low = low * unit_product(shared[len(own) :])
     if low >= high and not months:
         return None
     if low >= high:  # "five-six thousand in good months, one-two thousand in bad": good months first
