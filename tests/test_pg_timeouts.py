@@ -97,3 +97,10 @@ def test_a_database_gone_silent_fails_the_turn_and_releases_the_lock(direct: Sql
     finally:
         proxy.stop()
         silent.close()
+
+
+def test_the_pool_keeps_a_connection_for_every_turn_thread(direct: SqlStore) -> None:
+    from bot.cli_run import _turn_threads
+
+    # An overflow connection is closed when returned: a busy bot would open a server backend per turn.
+    assert direct.engine.pool.size() >= _turn_threads(direct) + 2  # type: ignore[attr-defined]

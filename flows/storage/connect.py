@@ -23,6 +23,14 @@ CONNECT_TIMEOUT_SECONDS = 10
 """How long opening a PostgreSQL connection may take before the turn fails (and the user is asked to retry)."""
 POOL_RECYCLE_SECONDS = 1800
 """Pooled PostgreSQL connections older than this are replaced (idle-timeout proxies drop them silently)."""
+PG_POOL_SIZE = 10
+"""PostgreSQL connections kept open: the bot's 8 turn threads, the reminder dispatcher and the health probe.
+
+SQLAlchemy's default of 5 made the busiest three of them overflow connections, closed at check-in and
+opened again at the next turn: a new server backend (a process) for most turns of a busy bot.
+"""
+PG_MAX_OVERFLOW = 5
+"""Extra connections a burst beyond the pool may open (closed again when returned)."""
 
 READ_ONLY = "coach_read_only"
 """Execution option: begin a plain (not IMMEDIATE) transaction on SQLite."""
@@ -145,6 +153,8 @@ def make_engine(url: URL) -> Engine:
         url,
         pool_pre_ping=True,
         pool_recycle=POOL_RECYCLE_SECONDS,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "options": options,
