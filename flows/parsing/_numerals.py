@@ -129,18 +129,19 @@ def _convert(run: str) -> Decimal:
         raise ParseError(ParseProblem.too_large, run, limit=MAX_AMOUNT)
     match = syn.decimal_units.fullmatch(text)
     if match:
-        return Decimal(match.group(1)) * _unit_product(match.group(2))
+        return Decimal(match.group(1)) * unit_product(match.group(2))
     match = syn.chinese_point.fullmatch(text)
     if match:
         whole = _cn2an_int(match.group(1))
         fraction = "".join(str(syn.digit_values[ch]) for ch in match.group(2) if ch in syn.digit_values)
-        return Decimal(f"{whole}.{fraction}") * _unit_product(match.group(3))
+        return Decimal(f"{whole}.{fraction}") * unit_product(match.group(3))
     if "." in text or "," in text or " " in text:
         raise ParseError(ParseProblem.not_a_number, run)
     return Decimal(_cn2an_int(text))
 
 
-def _unit_product(units: str) -> Decimal:
+def unit_product(units: str) -> Decimal:
+    """The multiplier a string of unit characters stands for (shi wan is 100,000)."""
     product = Decimal(1)
     for ch in units:
         product *= syntax().unit_values[ch]
@@ -149,7 +150,7 @@ def _unit_product(units: str) -> Decimal:
 
 def trailing_unit(run: str) -> Decimal:
     """The multiplier a run ends with ("nine thousand" ends in a thousand, "5 wan" in ten thousand, "8000" in one)."""
-    return _unit_product(trailing_units(run))
+    return unit_product(trailing_units(run))
 
 
 def trailing_units(run: str) -> str:
@@ -160,11 +161,6 @@ def trailing_units(run: str) -> str:
     while count < len(text) and text[len(text) - 1 - count] in units:
         count += 1
     return text[len(text) - count :]
-
-
-def unit_product(units: str) -> Decimal:
-    """The multiplier a string of unit characters stands for (shi wan is 100,000)."""
-    return _unit_product(units)
 
 
 def pair_span(run: str) -> tuple[str, str] | None:
