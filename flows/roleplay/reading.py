@@ -136,9 +136,9 @@ def _clause_date(text: str) -> bool:
     return any(word in text for word in relative) and any(verb in text for verb in verbs)
 
 
-def _clause_schedule(text: str) -> bool:
-    """Tell whether a clause names a date, a period or a count."""
-    return _clause_date(text) or _schedule()[1].matches(text)
+def _clause_count(text: str) -> bool:
+    """Tell whether a clause names a period or a count of instalments ("fen 12 qi")."""
+    return _schedule()[1].matches(text)
 
 
 def _topics_of(text: str, labels: set[Label], flags: set[Flag]) -> tuple[str, ...]:
@@ -184,7 +184,7 @@ def read_reply(text: str) -> ReplyReading:
     figures = line_figures(kept, [part for part, no in zip(parts, refused, strict=True) if no],
                            full=any(_says("full", part.text.lower()) for part in kept))
     dated = any(_clause_date(part.text.lower()) for part in kept)
-    if dated or any(_clause_schedule(part.text.lower()) for part in kept):
+    if dated or any(_clause_count(part.text.lower()) for part in kept):
         labels.add(Label.schedule)
     if Label.agree_any not in labels and (figures.offered or figures.full):
         labels.add(Label.offer)
