@@ -18,12 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from botapi_load import COACH_STEPS
+
 from flows.core.engine import Engine
 from flows.core.models import Input, Reply
 from flows.storage import open_store
 
-STEPS = ("/start", None, "8000", "3000", "借呗")
-"""The throughput scenario (`botapi_load.COACH_STEPS`): None taps the first button offered (consent)."""
+STEPS = tuple(None if step.kind == "tap" else step.text for step in COACH_STEPS)
+"""The throughput scenario: None taps the first button offered (consent)."""
 
 
 def _input(step: str | None, last: list[Reply]) -> Input:
@@ -64,7 +66,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     runs = [measure(args.users) for _ in range(args.repeat)]
-    labels = ["/start", "tap", "8000", "3000", "借呗"]
+    labels = [step or "tap" for step in STEPS]
     print(f"{'run':<5}" + "".join(f"{label:>9}" for label in labels) + f"{'per step':>10}{'store':>8}{'logic':>8}")
     for number, (steps, store) in enumerate(runs, 1):
         mean = sum(steps) / len(steps)
